@@ -1,0 +1,63 @@
+# The two commands: `make run` and `make test`. Everything else is a helper of theirs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DEMO_PASSWORD ?= demo-pass-2026
+export DEMO_TOTP_SECRET ?= JBSWY3DPEHPK3PXP
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup assets migrate seed serve lint bench clean
+
+## make run: set up everything, load demo data and serve on http://127.0.0.1:8000
+run: export DJANGO_DEBUG ?= on
+run: setup migrate seed
+	@echo ""
+	@echo "  IOP record on http://$(HOST):$(PORT)/  (password for every demo user: $(DEMO_PASSWORD))"
+	@echo "    admin        program admin, superuser, all sites"
+	@echo "    therapist    therapist, site 1 (Richmond)"
+	@echo "    casemanager  case manager, site 1 (Richmond)"
+	@echo "    therapist2   therapist, site 2 (Norfolk) only"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, migration check and the whole pytest suite (SQLite unless DATABASE_URL is set)
+test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: export DJANGO_DEBUG ?= on
+migrate: setup
+	$(PY) manage.py migrate --noinput -v0
+
+seed: export DJANGO_DEBUG ?= on
+seed: setup
+	$(PY) manage.py seed_demo
+
+## make bench: the benchmarks of docs/benchmarks.md (not part of make test)
+bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key
+bench: setup
+	$(PY) -m tests.bench.run
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from clients.models import Episode
+
+
+class CheckIn(models.Model):
+    """The weekly therapist check-in. Signing locks it; later changes are addenda only."""
+
+    class Risk(models.TextChoices):
+        NONE = "none", "None"
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+
+    class Recommendation(models.TextChoices):
+        CONTINUE = "continue", "Continue IOP"
+        STEP_DOWN = "step_down", "Step down to outpatient"
+        STEP_UP = "step_up", "Step up"
+        GRADUATE = "graduate", "Ready to graduate"
+        DISCHARGE = "discharge", "Discharge"
+
+    class Barrier(models.TextChoices):
+        TRANSPORTATION = "transportation", "Transportation"
+        CHILDCARE = "childcare", "Childcare"
+        FINANCES = "finances", "Finances"
+        WORK_SCHEDULE = "work_schedule", "Work schedule"
+        HOUSING = "housing", "Housing"
+        LEGAL = "legal", "Legal"
+        OTHER = "other", "Other"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="checkins")
+    week = models.DateField(help_text="The Monday that starts the week.")
+    cravings = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 (none) – 10 (worst).")
+    engagement = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 – 5.")
+    mood = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 – 5.")
+    risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.NONE)
+    suicidal_ideation = models.BooleanField(default=False)
+    homicidal_ideation = models.BooleanField(default=False)
+    overdose_risk = models.BooleanField(default=False)
+    mutual_help_meetings = models.PositiveSmallIntegerField(default=0, help_text="Meetings attended this week.")
+    barriers = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=10, choices=Recommendation.choices, default=Recommendation.CONTINUE)
+    rationale = models.TextField(blank=True)
+    phq9_items = models.JSONField(null=True, blank=True, help_text="Nine answers 0–3, or empty.")
+    gad7_items = models.JSONField(null=True, blank=True, help_text="Seven answers 0–3, or empty.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkins")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=0, help_text="Bumped on every save of the draft (optimistic lock).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "week"], name="checkin_one_per_week"),
+            models.CheckConstraint(
+                condition=Q(cravings__isnull=True) | Q(cravings__lte=10), name="checkin_cravings_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(engagement__isnull=True) | Q(engagement__gte=1, engagement__lte=5),
+                name="checkin_engagement_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False), name="checkin_signed_has_signer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.episode.ref} week of {self.week}"
+
+    @property
+    def is_signed(self):
+        return self.signed_at is not None
+
+
+class Addendum(models.Model):
+    """A correction or addition after signing; the signed text never changes."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum to {self.checkin} by {self.author}"

@@ -1,0 +1,59 @@
+"""``python manage.py seed_demo [--clients N] [--weeks W] [--seed S]``: demo data (INTERFACES.md).
+
+Deterministic for a seed; idempotent: users, sites and tracks are brought back to their demo
+state on every run, and the clinical history is written only once (a second run adds nothing).
+Refuses to run with DEBUG off unless --force.
+"""
+
+import importlib
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from clients import demo as clients_demo
+
+# Each clinical app's ``demo.seed(ctx)`` writes the history that fits each episode's story,
+# in this order (check-ins read attendance and screens).
+CLINICAL_DEMOS = ["screening", "attendance", "goals", "checkins", "dashboard"]
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data: two sites, the demo users and ~40 clients in varied states."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=40)
+        parser.add_argument("--weeks", type=int, default=16, help="How far back histories go (weeks).")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, clients, weeks, seed, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo writes demo users with a known password: refusing with DEBUG off (use --force)."
+            )
+        if clients < 1 or weeks < 1:
+            raise CommandError("--clients and --weeks must be at least 1.")
+        ctx = clients_demo.DemoContext(rng=random.Random(seed), today=timezone.localdate(), weeks=weeks)
+        with transaction.atomic():
+            clients_demo.seed_users_and_sites(ctx)
+            if clients_demo.demo_present():
+                self.stdout.write("Demo users and sites refreshed; the clinical demo data is already there.")
+                return
+            clients_demo.seed_clients(ctx, clients)
+            for app in CLINICAL_DEMOS:
+                module = _demo_module(app)
+                if module is not None:
+                    module.seed(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(ctx.episodes)} clients (seed {seed})."))
+
+
+def _demo_module(app):
+    try:
+        return importlib.import_module(f"{app}.demo")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.demo":
+            raise
+        return None
