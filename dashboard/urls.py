@@ -1,11 +1,11 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import report_views, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.caseload, name="caseload"),
-    path("reports/", views.report, name="report"),
+    path("reports/", report_views.report, name="report"),
     path("clients/<int:pk>/progress/", views.progress, name="progress"),
 ]

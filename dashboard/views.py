@@ -7,10 +7,6 @@ def caseload(request):  # stub: replaced by the dashboard work
     return render(request, "_stub.html", {"stub_title": "caseload"})
 
 
-def report(request):  # stub: replaced by the dashboard work
-    return render(request, "_stub.html", {"stub_title": "report"})
-
-
 def progress(request, pk):  # stub: replaced by the dashboard work
     client = client_record_open(request, pk)
     return render(request, "clients/_record_stub.html", record_context(client, "progress"))

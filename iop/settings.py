@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "goals",
     "checkins",
     "dashboard",
+    "exchange",
 ]
 
 MIDDLEWARE = [

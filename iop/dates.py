@@ -1,0 +1,14 @@
+"""Calendar helpers shared by every app (weeks start on Monday, as in DOMAIN.md)."""
+
+import datetime as dt
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weeks_between(first_monday: dt.date, last_monday: dt.date) -> list[dt.date]:
+    """Every Monday from ``first_monday`` to ``last_monday`` inclusive."""
+    count = (last_monday - first_monday).days // 7 + 1
+    return [first_monday + dt.timedelta(weeks=i) for i in range(max(count, 0))]
