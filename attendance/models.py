@@ -55,6 +55,9 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
 
+    def get_absolute_url(self):
+        return reverse("attendance:session", args=[self.pk])
+
     @property
     def is_signed(self):
         return self.note_signed_at is not None

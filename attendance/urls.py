@@ -6,5 +6,10 @@ app_name = "attendance"
 
 urlpatterns = [
     path("today/", views.today, name="today"),
+    path("sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
+    path("sessions/<int:pk>/addendum/", views.session_addendum, name="session_addendum"),
     path("client/<int:pk>/", views.client, name="client"),
+    path("client/<int:pk>/individual/", views.individual_log, name="individual_log"),
 ]

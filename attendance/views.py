@@ -1,12 +1,232 @@
-from django.shortcuts import render
+import contextlib
+import datetime as dt
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendance import queries, rules, services
+from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
+from attendance.models import Session
 from clients.records import client_record_open, record_context
+from iop.dates import week_start
+from programs.models import Site
+
+WRITE_PERMS = ("attendance.add_attendance", "attendance.change_attendance", "attendance.change_session")
 
 
-def today(request):  # stub: replaced by the attendance work
-    return render(request, "_stub.html", {"stub_title": "today"})
+def _can_write(user):
+    return user.has_perms(WRITE_PERMS)
 
 
-def client(request, pk):  # stub: replaced by the attendance work
-    client = client_record_open(request, pk)
-    return render(request, "clients/_record_stub.html", record_context(client, "attendance"))
+def _session_or_404(request, pk):
+    sessions = Session.objects.filter(site__in=Site.objects.for_user(request.user)).select_related(
+        "site", "track", "facilitator", "note_signed_by"
+    )
+    return get_object_or_404(sessions, pk=pk)
+
+
+def _ids(values):
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+@require_GET
+def today(request):
+    """The sessions of a day (today unless ``?date=``) at the user's sites, roster taken or not."""
+    day = timezone.localdate()
+    with contextlib.suppress(ValueError):
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    sessions = list(queries.sessions_on(request.user, day))
+    return render(
+        request,
+        "attendance/today.html",
+        {
+            "day": day,
+            "is_today": day == timezone.localdate(),
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "sessions": sessions,
+            "can_write": _can_write(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    if not request.user.has_perm("attendance.add_session"):
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Session created.")
+            return redirect("attendance:session", session.pk)
+    return render(request, "attendance/session_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk):
+    """The roster: every client of the session's track (and anyone recorded or added for a
+    make-up), saved with one POST."""
+    session = _session_or_404(request, pk)
+    can_write = _can_write(request.user)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        return _roster_post(request, session)
+    added = _ids(request.GET.getlist("add"))
+    episodes = queries.roster_episodes(session, extra_ids=added)
+    existing = {a.episode_id: a for a in session.attendance.all()}
+    form = RosterForm(session=session, episodes=episodes, existing=existing)
+    return _roster_render(request, session, form, can_write, existing, added)
+
+
+def _roster_post(request, session):
+    posted = _ids(request.POST.getlist("episode"))
+    wanted = set(posted)
+    episodes = [e for e in queries.roster_episodes(session, extra_ids=posted) if e.pk in wanted]
+    form = RosterForm(request.POST, session=session, episodes=episodes, existing={})
+    if len(episodes) != len(wanted):
+        form.add_error(None, "A client on this roster has no active episode at this site on the session date.")
+    if form.is_valid():
+        try:
+            services.roster_save(
+                session=session,
+                entries=form.entries(),
+                seen_version=form.cleaned_data["version"],
+                by=request.user,
+                group_note=None if session.is_signed else form.cleaned_data["group_note"].strip(),
+            )
+        except services.RosterChanged as exc:
+            messages.error(request, exc.message)
+            return redirect("attendance:session", session.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Roster saved: {len(episodes)} clients.")
+            return redirect("attendance:session", session.pk)
+    return _roster_render(request, session, form, True, {}, posted, status=400)
+
+
+def _roster_render(request, session, form, can_write, existing, added, status=200):
+    editable = can_write and not session.is_signed and session.status != Session.Status.CANCELLED
+    candidates = []
+    if editable and session.date <= timezone.localdate():
+        candidates = queries.makeup_candidates(session, exclude_ids=[e.pk for e in form.episodes])
+    context = {
+        "session": session,
+        "form": form,
+        "editable": editable,
+        "can_write": can_write,
+        "roster_taken": bool(existing),
+        "added": added,
+        "candidates": candidates,
+        "addenda": list(session.addenda.select_related("author")),
+        "addendum_form": AddendumForm(),
+        "future": session.date > timezone.localdate(),
+    }
+    return render(request, "attendance/session_detail.html", context, status=status)
+
+
+@require_POST
+def session_sign(request, pk):
+    session = _session_or_404(request, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    try:
+        services.session_note_sign(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Session note signed: the roster and note are now locked.")
+    return redirect("attendance:session", session.pk)
+
+
+@require_POST
+def session_addendum(request, pk):
+    session = _session_or_404(request, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_addendum_add(session=session, text=form.cleaned_data["text"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Addendum added.")
+    else:
+        messages.error(request, "Write the text of the addendum.")
+    return redirect("attendance:session", session.pk)
+
+
+@require_GET
+def client(request, pk):
+    """The client's attendance tab: week by week, the 4-week rate, group and individual notes."""
+    record = client_record_open(request, pk)
+    return _client_render(request, record, IndividualSessionForm())
+
+
+@require_POST
+def individual_log(request, pk):
+    """Log an individual session from the client's attendance tab."""
+    record = client_record_open(request, pk)
+    if not request.user.has_perm("attendance.add_attendance"):
+        raise PermissionDenied
+    form = IndividualSessionForm(request.POST)
+    ctx = record_context(record, "attendance")
+    episode = ctx["episode"]
+    if episode is None:
+        form.add_error(None, "This client has no episode.")
+    elif form.is_valid():
+        try:
+            services.individual_session_log(episode=episode, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Session logged.")
+            return redirect("attendance:client", record.pk)
+    return _client_render(request, record, form, ctx=ctx, status=400)
+
+
+def _add_errors(form, exc):
+    """Attach a service's ValidationError to the form: by field where the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _client_render(request, record, form, ctx=None, status=200):
+    ctx = ctx or record_context(record, "attendance")
+    wanted = request.GET.get("episode")
+    episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
+    ctx["episode"] = episode
+    today_ = timezone.localdate()
+    rows, weeks, rate, partial_week = [], [], None, None
+    if episode is not None:
+        rows = queries.episode_attendance(episode)
+        facts = [rules.AttendanceFact(r.session.date, r.status, r.minutes_attended, r.session.status) for r in rows]
+        as_of = min(today_, episode.ended_on or today_)
+        weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
+        rate = rules.rate_4w(facts, as_of)
+        if as_of.weekday() < 6:  # the last week shown is not over (yet, or ever: episode ended)
+            partial_week = week_start(as_of)
+    ctx.update(
+        {
+            "rows": rows[::-1],
+            "weeks": weeks,
+            "rate": rate,
+            "partial_week": partial_week,
+            "week_in_progress": episode is not None and episode.ended_on is None,
+            "form": form,
+            "can_log": request.user.has_perm("attendance.add_attendance") and episode is not None,
+        }
+    )
+    return render(request, "attendance/client.html", ctx, status=status)

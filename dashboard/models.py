@@ -35,6 +35,7 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]
+        permissions = [("view_program_report", "Can view program reports (census, outcomes)")]
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.episode.ref} on {self.decided_on}"

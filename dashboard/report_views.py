@@ -1,9 +1,56 @@
+"""The program report (program admins and case managers) and its CSV download."""
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from audit.models import AccessEvent
+from audit.services import access_event_record
+from clients.models import Episode
+from dashboard.forms import ReportForm
+from dashboard.reports import COLUMNS, report_build
 
-def report(request):  # stub: replaced by the program-report work
-    return render(request, "_stub.html", {"stub_title": "Program report"})
+
+def _report_form(request):
+    if not request.user.has_perm("dashboard.view_program_report"):
+        raise PermissionDenied
+    data = request.GET.copy()
+    for name, default in ReportForm.defaults().items():
+        data.setdefault(name, default)  # a missing date takes its default; an empty one is an error
+    return ReportForm(data, user=request.user)
 
 
-def report_csv(request):  # stub: replaced by the program-report work
-    return render(request, "_stub.html", {"stub_title": "Program report"})
+def _report(request, form):
+    episodes = Episode.objects.for_user(request.user)
+    site = form.cleaned_data["site"]
+    episodes = episodes.filter(site=site) if site else episodes.filter(site__in=form.fields["site"].queryset)
+    return report_build(episodes=episodes, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+
+
+def report(request):
+    form = _report_form(request)
+    report = _report(request, form) if form.is_valid() else None
+    return render(
+        request,
+        "dashboard/report.html",
+        {"form": form, "report": report, "columns": COLUMNS, "query": request.GET.urlencode()},
+    )
+
+
+def report_csv(request):
+    form = _report_form(request)
+    if not form.is_valid():
+        return render(request, "dashboard/report.html", {"form": form, "report": None, "columns": COLUMNS}, status=400)
+    report = _report(request, form)
+    access_event_record(request=request, client=None, action=AccessEvent.Action.EXPORT)
+    response = HttpResponse(content_type="text/csv")
+    name = f"program-report-{report.start:%Y%m%d}-{report.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["group", "period or track", *(key for key, _ in COLUMNS), "screens"])
+    for group, rows in (("month", report.months), ("track", report.tracks), ("total", [report.total])):
+        for row in rows:
+            writer.writerow([group, row.label, *("" if v is None else v for v in row.values()), row.screens])
+    return response

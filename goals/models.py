@@ -82,3 +82,7 @@ class GoalRating(models.Model):
 
     def __str__(self):
         return f"{self.goal.ref}: {self.rating}"
+
+    @property
+    def rating_label(self):
+        return self.RATING_LABELS.get(self.rating, "")

@@ -20,7 +20,7 @@ CLINICAL_READ = [
     "screening.view_*",
     "goals.view_*",
     "checkins.view_*",
-    "dashboard.view_*",
+    "dashboard.view_decision",
 ]
 ROLE_PERMISSIONS = {
     THERAPIST: CLINICAL_READ
@@ -43,6 +43,7 @@ ROLE_PERMISSIONS = {
         "screening.add_prescription",
         "screening.change_prescription",
         "dashboard.add_decision",
+        "dashboard.view_program_report",
     ],
     PROGRAM_ADMIN: CLINICAL_READ
     + [
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS = {
         "screening.*_analyte",
         "screening.*_panel",
         "audit.view_accessevent",
+        "dashboard.view_program_report",
         "axes.view_*",
         "axes.delete_accessattempt",
     ],

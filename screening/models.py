@@ -111,6 +111,13 @@ class Screen(models.Model):
                 condition=Q(creatinine_mg_dl__isnull=True) | Q(creatinine_mg_dl__gte=0),
                 name="screen_creatinine_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(temperature_c__isnull=True) | (Q(temperature_c__gte=20) & Q(temperature_c__lte=45)),
+                name="screen_temperature_physical",
+            ),
+            models.CheckConstraint(
+                condition=Q(nitrite_ug_ml__isnull=True) | Q(nitrite_ug_ml__gte=0), name="screen_nitrite_not_negative"
+            ),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from tests.factories import ClientFactory, EpisodeFactory, SiteFactory, TrackFac
 @pytest.fixture(autouse=True)
 def _no_lockouts(settings):
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

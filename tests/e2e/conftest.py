@@ -4,10 +4,12 @@ Never ``playwright install``: the browser is the system one. Without Chromium th
 skip on a developer machine; with REQUIRE_BROWSER_TESTS=1 (CI) they fail instead.
 """
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 
 from tests.factories import PASSWORD
 
@@ -34,6 +36,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def analyte_catalog(transactional_db):
+    """Browser tests flush the database between tests, data migrations included: seed the
+    analytes and panels again with the migration's own function."""
+    migration = importlib.import_module("screening.migrations.0002_validity_constraints_and_analytes")
+    migration.seed(apps, None)
 
 
 @pytest.fixture(scope="session")

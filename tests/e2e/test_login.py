@@ -1,4 +1,5 @@
 from tests.e2e.conftest import assert_accessible, login
+from tests.factories import PASSWORD
 
 
 def test_therapist_signs_in_and_lands_on_the_caseload(page, therapist):
@@ -12,3 +13,36 @@ def test_wrong_password_shows_an_error_and_stays_signed_out(page, therapist):
     login(page, "therapist", password="wrong-password")
     assert "/accounts/login/" in page.url
     assert page.get_by_text("Please enter a correct username and password").is_visible()
+
+
+def test_login_page_is_accessible(page, db):
+    page.goto("/accounts/login/")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    assert_accessible(page)
+
+
+def test_user_changes_their_password_from_the_user_menu(page, therapist):
+    login(page, "therapist")
+    page.get_by_role("button", name=therapist.get_full_name()).click()
+    page.get_by_role("link", name="Change password").click()
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill("a-new-Passphrase-2026")
+    page.get_by_label("New password confirmation").fill("a-new-Passphrase-2026")
+    assert_accessible(page)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", name="Password changed").is_visible()
+    therapist.refresh_from_db()
+    assert therapist.check_password("a-new-Passphrase-2026")
+
+
+def test_sign_out_from_the_user_menu_ends_the_session(page, therapist):
+    login(page, "therapist")
+    page.get_by_role("button", name=therapist.get_full_name()).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+    assert "/accounts/login/" in page.url
+    page.goto("/clients/")
+    assert "/accounts/login/" in page.url  # the session is gone

@@ -1,0 +1,213 @@
+"""Demo attendance: every track's sessions over the demo history, and a roster per session
+that fits each episode's story (see the stories at the top of clients/demo.py).
+
+- ready_graduate / ready_step_down / approaching: near-perfect attendance; in the last four
+  weeks at most one absence, so the rate stays ≥ 90 % and hours are met in ≥ 3 of 4 weeks;
+- steady, new, graduated, stepped_down: ~90–95 %;
+- struggling: ~60 %, mostly unexcused, hours short; discharged: poor attendance to the end;
+- relapsing: fair attendance, then two no-shows in the last seven days.
+
+Most clients also have a weekly individual counseling session (60 minutes). Past group
+sessions are held (a few cancelled by the program), some with a group note, signed when
+older than two days; today's and future sessions stay scheduled. Bulk writes with history.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from attendance.models import Attendance, Session
+from attendance.services import sessions_generate
+from iop.dates import week_start
+
+READY = {"ready_graduate", "ready_step_down", "approaching"}
+ATTEND_RATE = {
+    "ready_graduate": 0.97,
+    "ready_step_down": 0.95,
+    "approaching": 0.95,
+    "steady": 0.92,
+    "struggling": 0.55,
+    "relapsing": 0.85,
+    "new": 0.92,
+    "graduated": 0.95,
+    "stepped_down": 0.92,
+    "discharged": 0.65,
+}
+INDIVIDUAL_RATE = {"struggling": 0.5, "discharged": 0.5, "relapsing": 0.8}
+TOPICS = [
+    "Relapse prevention: high-risk situations",
+    "Coping with cravings",
+    "Mindfulness and urge surfing",
+    "Family roles and boundaries",
+    "Building a recovery support network",
+    "Managing stress at work",
+    "Sleep, nutrition and recovery",
+    "Anger and emotional regulation",
+    "Refusal skills role-play",
+    "Shame, guilt and self-compassion",
+]
+INDIVIDUAL_NOTES = [
+    "Reviewed weekly goals; client engaged.",
+    "Discussed triggers at work; practiced a refusal plan.",
+    "Client reports improved sleep.",
+    "Explored ambivalence about change.",
+    "Followed up on a missed session last week.",
+]
+ROSTER_NOTES = ["Participated actively.", "Quiet today; checked in after group.", "Shared a relapse-prevention plan."]
+
+
+def _therapists(ctx):
+    return {ctx.sites["RIC"].pk: ctx.users["therapist"], ctx.sites["NOR"].pk: ctx.users["therapist2"]}
+
+
+def _held_sessions(ctx, first_day, by_site):
+    """Generate every track's sessions over the history (and two weeks ahead); mark the past
+    ones held (a few cancelled), with a topic, a facilitator and sometimes a signed group note."""
+    rng, today = ctx.rng, ctx.today
+    for track in ctx.tracks:
+        sessions_generate(track=track, date_from=first_day, date_to=today + dt.timedelta(days=13))
+    sessions = list(
+        Session.objects.filter(track__in=ctx.tracks, date__gte=first_day).order_by("date", "start_time", "pk")
+    )
+    past = [s for s in sessions if s.date < today]
+    for s in past:
+        s.facilitator = by_site[s.site_id]
+        s.topic = rng.choice(TOPICS)
+        s.status = Session.Status.CANCELLED if rng.random() < 0.03 else Session.Status.HELD
+        s.version = 1
+        if s.status == Session.Status.HELD and rng.random() < 0.6:
+            s.group_note = (
+                f"Group on “{s.topic.lower()}”. Members reviewed their week, practiced the skill in pairs "
+                "and named one situation to use it in before the next session."
+            )
+            if s.date < today - dt.timedelta(days=2):
+                s.note_signed_at = timezone.make_aware(dt.datetime.combine(s.date, s.start_time)) + dt.timedelta(
+                    hours=4
+                )
+                s.note_signed_by = s.facilitator
+    bulk_update_with_history(
+        past,
+        Session,
+        fields=["facilitator", "topic", "status", "version", "group_note", "note_signed_at", "note_signed_by"],
+    )
+    return [s for s in sessions if s.date < today]
+
+
+def _absence(rng, story):
+    excused_share = 0.2 if story in ("struggling", "discharged") else 0.4
+    return Attendance.Status.EXCUSED if rng.random() < excused_share else Attendance.Status.ABSENT
+
+
+def _attended(rng, duration, clean):
+    """Present, or now and then late / left early (never in a ``clean`` stretch)."""
+    roll = rng.random()
+    if clean or roll < 0.88:
+        return Attendance.Status.PRESENT, duration
+    if roll < 0.95:
+        return Attendance.Status.LATE, duration - rng.randint(10, 40)
+    return Attendance.Status.LEFT_EARLY, duration - rng.randint(20, 60)
+
+
+def _group_rows(ctx, demo, sessions, last_day, recent_from):
+    rng, story, episode = ctx.rng, demo.story, demo.episode
+    mine = [
+        s
+        for s in sessions
+        if s.track_id == episode.track_id
+        and episode.admitted_on <= s.date <= last_day
+        and s.status != Session.Status.CANCELLED
+    ]
+    recent = [s for s in mine if s.date >= recent_from]
+    # Ready stories: in the last four weeks, at most one absence (half of them none).
+    ready_miss = rng.choice(recent) if story in READY and recent and rng.random() < 0.5 else None
+    no_shows = set()
+    if story == "relapsing":
+        no_shows = {s.pk for s in mine if s.date >= ctx.today - dt.timedelta(days=7)}
+    # Absences are drawn as an exact share of each stretch (older / last four weeks), so a
+    # story's rate holds in the recent window too, not only on average.
+    missed = set()
+    for stretch in ([s for s in mine if s.date < recent_from], recent):
+        pool = [s for s in stretch if s.pk not in no_shows and not (story in READY and s.date >= recent_from)]
+        missed |= {s.pk for s in rng.sample(pool, round(len(pool) * (1 - ATTEND_RATE[story])))}
+    if ready_miss is not None:
+        missed.add(ready_miss.pk)
+    rows = []
+    for s in mine:
+        if s.pk in no_shows:
+            rows.append((s, Attendance.Status.ABSENT, 0))
+        elif s.pk in missed:
+            rows.append((s, _absence(rng, story), 0))
+        else:
+            status, minutes = _attended(rng, s.duration_minutes, clean=story in READY and s.date >= recent_from)
+            rows.append((s, status, minutes))
+    return rows
+
+
+def _individual(ctx, demo, last_day, therapist, recent_from):
+    """One individual counseling session a week (most stories), Wednesdays 16:00, 60 minutes,
+    attended about as well as the groups."""
+    rng, episode = ctx.rng, demo.episode
+    sessions, rows = [], []
+    day = week_start(episode.admitted_on) + dt.timedelta(days=2)
+    while day <= last_day:
+        if day >= episode.admitted_on and rng.random() < INDIVIDUAL_RATE.get(demo.story, 0.9):
+            session = Session(
+                site_id=episode.site_id,
+                date=day,
+                start_time=dt.time(16, 0),
+                duration_minutes=60,
+                kind=Session.Kind.INDIVIDUAL,
+                topic="Individual counseling",
+                facilitator=therapist,
+                status=Session.Status.HELD,
+                version=1,
+            )
+            sessions.append(session)
+            if (demo.story in READY and day >= recent_from) or rng.random() < ATTEND_RATE[demo.story]:
+                rows.append((session, Attendance.Status.PRESENT, 60))
+            else:
+                rows.append((session, _absence(rng, demo.story), 0))
+        day += dt.timedelta(weeks=1)
+    return sessions, rows
+
+
+def seed(ctx):
+    if not ctx.episodes:
+        return
+    rng, today = ctx.rng, ctx.today
+    by_site = _therapists(ctx)
+    first_day = min([today - dt.timedelta(weeks=ctx.weeks)] + [d.episode.admitted_on for d in ctx.episodes])
+    group_sessions = _held_sessions(ctx, first_day, by_site)
+    recent_from = week_start(today) - dt.timedelta(weeks=4)
+
+    planned, individual_sessions = [], []  # (episode, session, status, minutes)
+    for demo in ctx.episodes:
+        episode = demo.episode
+        last_day = min(today - dt.timedelta(days=1), episode.ended_on or today)
+        therapist = by_site[episode.site_id]
+        for session, status, minutes in _group_rows(ctx, demo, group_sessions, last_day, recent_from):
+            planned.append((episode, session, status, minutes, therapist))
+        sessions, rows = _individual(ctx, demo, last_day, therapist, recent_from)
+        individual_sessions.extend(sessions)
+        planned.extend((episode, s, st, m, therapist) for s, st, m in rows)
+    bulk_create_with_history(individual_sessions, Session)
+
+    attendance = []
+    for episode, session, status, minutes, therapist in planned:
+        note = ""
+        if session.kind == Session.Kind.INDIVIDUAL:
+            note = rng.choice(INDIVIDUAL_NOTES)
+        elif status in Attendance.ATTENDED and rng.random() < 0.1:
+            note = rng.choice(ROSTER_NOTES)
+        attendance.append(
+            Attendance(
+                session=session,
+                episode=episode,
+                status=status,
+                minutes_attended=minutes,
+                note=note,
+                recorded_by=therapist,
+            )
+        )
+    bulk_create_with_history(attendance, Attendance)

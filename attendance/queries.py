@@ -1,0 +1,111 @@
+"""Attendance reads for many rows at once, each in a fixed number of queries."""
+
+import datetime as dt
+from typing import NamedTuple
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from attendance import rules
+from attendance.models import Attendance, Session
+from clients.models import Episode
+from programs.models import Site
+
+
+class AttendanceRow(NamedTuple):
+    episode_id: int
+    date: dt.date
+    status: str
+    minutes_attended: int
+    session_status: str
+
+
+def attendance_rows(episode_ids, since: dt.date) -> list[AttendanceRow]:
+    """Every attendance row of these episodes dated on or after ``since``, oldest first.
+
+    ONE query (the dashboard gathers its attendance facts with it).
+    """
+    rows = (
+        Attendance.objects.filter(episode_id__in=list(episode_ids), session__date__gte=since)
+        .order_by("episode_id", "session__date", "session__start_time", "pk")
+        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+    )
+    return [AttendanceRow(*row) for row in rows]
+
+
+def facts_of(rows) -> list[rules.AttendanceFact]:
+    return [rules.AttendanceFact(r.date, r.status, r.minutes_attended, r.session_status) for r in rows]
+
+
+def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
+    """The summary of one calendar week of one episode (one query). Used by the check-in form."""
+    monday = week_monday - dt.timedelta(days=week_monday.weekday())
+    rows = (
+        Attendance.objects.filter(
+            episode=episode, session__date__gte=monday, session__date__lte=monday + dt.timedelta(days=6)
+        )
+        .order_by()
+        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+    )
+    facts = facts_of(AttendanceRow(*r) for r in rows)
+    return rules.week_summary(facts, monday, episode.required_weekly_hours)
+
+
+def episode_attendance(episode):
+    """The rows of one episode with their sessions (and the sessions' addenda), oldest first.
+
+    Two queries: the rows joined to their sessions and facilitators; the addenda.
+    """
+    return list(
+        Attendance.objects.filter(episode=episode)
+        .select_related("session", "session__facilitator", "session__note_signed_by", "recorded_by")
+        .prefetch_related("session__addenda__author")
+        .order_by("session__date", "session__start_time", "pk")
+    )
+
+
+def sessions_on(user, day: dt.date):
+    """The sessions of ``day`` at the user's sites, with their roster status. One query."""
+    return (
+        Session.objects.filter(site__in=Site.objects.for_user(user), date=day)
+        .select_related("site", "track", "facilitator")
+        .annotate(
+            roster_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
+            recorded=Count("attendance", distinct=True),
+            attended=Count("attendance", filter=Q(attendance__status__in=Attendance.ATTENDED), distinct=True),
+        )
+        .order_by("start_time", "site__name", "pk")
+    )
+
+
+def roster_episodes(session, extra_ids=()):
+    """The episodes on a session's roster: everyone already recorded, the clients whose
+    episode in the session's track was open on its date, and ``extra_ids`` (make-ups).
+
+    One query (episodes with their clients); out-of-site or closed episodes are left out.
+    """
+    open_on_date = Q(admitted_on__lte=session.date) & (Q(ended_on__isnull=True) | Q(ended_on__gte=session.date))
+    wanted = Q(Exists(Attendance.objects.filter(session=session, episode=OuterRef("pk"))))
+    if session.track_id:
+        wanted |= Q(track_id=session.track_id) & open_on_date & Q(site_id=session.site_id)
+    if extra_ids:
+        wanted |= Q(pk__in=list(extra_ids)) & open_on_date & Q(site_id=session.site_id)
+    return list(
+        Episode.objects.filter(wanted)
+        .select_related("client")
+        .order_by("client__last_name", "client__first_name", "pk")
+    )
+
+
+def makeup_candidates(session, exclude_ids):
+    """Episodes at the session's site, active and open on its date, not yet on the roster
+    (one query): the clients that can be added for a make-up."""
+    return list(
+        Episode.objects.filter(
+            site_id=session.site_id,
+            status=Episode.Status.ACTIVE,
+            admitted_on__lte=session.date,
+        )
+        .exclude(pk__in=list(exclude_ids))
+        .select_related("client")
+        .order_by("client__last_name", "client__first_name", "pk")
+    )

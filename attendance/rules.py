@@ -1,0 +1,184 @@
+"""Attendance arithmetic, pure: facts in, summaries out (no ORM, no ``now()``).
+
+The meanings are DOMAIN.md's "Precise meanings":
+
+- attended = present, late or left early; unexcused = absent (no-show); excused absences are
+  reported beside the rate, never in it;
+- a session cancelled by the program (session status ``cancelled``, or an attendance row
+  marked ``cancelled``) counts for no one: it is in no number at all;
+- attendance rate over 4 weeks = attended ÷ (attended + unexcused) over sessions dated in
+  the last 28 days (on or after D − 28, on or before D); no such session → no rate (``None``);
+- weekly hours = minutes attended in a calendar week (Monday start) ÷ 60, compared with the
+  episode's required weekly hours.
+
+A make-up session (a client attending a session outside their track) is simply another row:
+it counts like any other.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+PRESENT, LATE, LEFT_EARLY, EXCUSED, ABSENT, CANCELLED = (
+    "present",
+    "late",
+    "left_early",
+    "excused",
+    "absent",
+    "cancelled",
+)
+ATTENDED = frozenset({PRESENT, LATE, LEFT_EARLY})
+SESSION_CANCELLED = "cancelled"
+RATE_WINDOW_DAYS = 28
+
+
+@dataclass(frozen=True)
+class AttendanceFact:
+    """One attendance row as the rules see it."""
+
+    date: dt.date
+    status: str  # an Attendance.Status value
+    minutes: int = 0
+    session_status: str = "held"  # a Session.Status value
+
+    @property
+    def counts(self):
+        """Whether the row counts at all (a cancelled session counts for no one)."""
+        return self.session_status != SESSION_CANCELLED and self.status != CANCELLED
+
+    @property
+    def attended(self):
+        return self.counts and self.status in ATTENDED
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """One calendar week of one episode: what the client page and the check-in form show."""
+
+    week: dt.date  # the Monday
+    expected: int  # sessions the client was expected at: attended + excused + unexcused
+    attended: int
+    excused: int
+    unexcused: int
+    minutes: int
+    required_hours: Decimal
+
+    @property
+    def hours(self):
+        return Decimal(self.minutes) / 60
+
+    @property
+    def hours_met(self):
+        return self.hours >= self.required_hours
+
+    @property
+    def rate(self):
+        """attended ÷ (attended + unexcused) for this week; ``None`` with no such session."""
+        return _rate(self.attended, self.unexcused)
+
+
+@dataclass(frozen=True)
+class RateSummary:
+    """The 4-week attendance rate and the counts behind it."""
+
+    start: dt.date
+    end: dt.date
+    attended: int
+    unexcused: int
+    excused: int
+
+    @property
+    def rate(self):
+        return _rate(self.attended, self.unexcused)
+
+
+def _rate(attended, unexcused):
+    total = attended + unexcused
+    return None if total == 0 else attended / total
+
+
+def _monday(day):
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_summary(facts: Iterable[AttendanceFact], week: dt.date, required_hours) -> WeekSummary:
+    """The summary of the calendar week starting ``week`` (any day of the week is accepted)."""
+    monday = _monday(week)
+    sunday = monday + dt.timedelta(days=6)
+    attended = excused = unexcused = minutes = 0
+    for fact in facts:
+        if not (monday <= fact.date <= sunday) or not fact.counts:
+            continue
+        if fact.status in ATTENDED:
+            attended += 1
+            minutes += fact.minutes
+        elif fact.status == EXCUSED:
+            excused += 1
+        elif fact.status == ABSENT:
+            unexcused += 1
+    return WeekSummary(
+        week=monday,
+        expected=attended + excused + unexcused,
+        attended=attended,
+        excused=excused,
+        unexcused=unexcused,
+        minutes=minutes,
+        required_hours=Decimal(required_hours),
+    )
+
+
+def weekly_summaries(facts, first_day: dt.date, last_day: dt.date, required_hours) -> list[WeekSummary]:
+    """One summary per calendar week from ``first_day``'s week to ``last_day``'s, oldest first."""
+    facts = list(facts)
+    first, last = _monday(first_day), _monday(last_day)
+    weeks = [first + dt.timedelta(weeks=i) for i in range(max((last - first).days // 7 + 1, 0))]
+    by_week = {w: [] for w in weeks}
+    for fact in facts:
+        bucket = by_week.get(_monday(fact.date))
+        if bucket is not None:
+            bucket.append(fact)
+    return [week_summary(by_week[w], w, required_hours) for w in weeks]
+
+
+def rate_4w(facts: Iterable[AttendanceFact], as_of: dt.date, window_days: int = RATE_WINDOW_DAYS) -> RateSummary:
+    """Attendance over the sessions dated from ``as_of − window_days`` to ``as_of``."""
+    start = as_of - dt.timedelta(days=window_days)
+    attended = excused = unexcused = 0
+    for fact in facts:
+        if not (start <= fact.date <= as_of) or not fact.counts:
+            continue
+        if fact.status in ATTENDED:
+            attended += 1
+        elif fact.status == EXCUSED:
+            excused += 1
+        elif fact.status == ABSENT:
+            unexcused += 1
+    return RateSummary(start=start, end=as_of, attended=attended, unexcused=unexcused, excused=excused)
+
+
+def default_minutes(status: str, duration: int, minutes: int | None) -> int | None:
+    """Minutes attended to record: entered minutes win; present defaults to the full
+    duration; absences record 0; late / left early have no default (``None`` = required)."""
+    if minutes is not None:
+        return minutes
+    if status == PRESENT:
+        return duration
+    if status in (EXCUSED, ABSENT, CANCELLED):
+        return 0
+    return None
+
+
+def minutes_problem(status: str, duration: int, minutes: int | None) -> str | None:
+    """Why these minutes cannot be recorded for this status, or ``None`` when they can."""
+    if minutes is None:
+        if status in (LATE, LEFT_EARLY):
+            return "Enter the minutes attended for a client who came late or left early."
+        return None
+    if minutes < 0:
+        return "Minutes attended cannot be negative."
+    if minutes > duration:
+        return f"Minutes attended cannot exceed the session's {duration} minutes."
+    if status in (EXCUSED, ABSENT, CANCELLED) and minutes > 0:
+        return "An absence has no minutes attended."
+    return None

@@ -1,0 +1,272 @@
+"""Attendance writes: sessions, the roster, signing and addenda.
+
+Every function validates first and writes nothing when it raises ``ValidationError``.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from attendance import rules
+from attendance.models import Attendance, Session, SessionAddendum
+from programs.models import WEEKDAY_CODES
+
+ROSTER_CHANGED = (
+    "The roster changed since you opened it (someone else saved it). "
+    "This is the current roster: nothing of yours was saved, please make your changes again."
+)
+SIGNED_LOCKED = "This session's note is signed: the roster can no longer be edited. Add an addendum instead."
+
+
+class RosterChanged(ValidationError):
+    """The session's version moved on since the form was opened (optimistic lock)."""
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    episode: object  # clients.models.Episode (with .client loaded)
+    status: str
+    minutes: int | None = None  # None = the default for the status
+    note: str = ""
+
+
+def session_problems(session, today):
+    """Rule checks shared by every way a session is written (messages by field)."""
+    errors = {}
+    if session.track_id and session.site_id and session.track.site_id != session.site_id:
+        errors["track"] = "This track belongs to another site: choose a track of the session's site."
+    if session.date and session.date > today and session.status != Session.Status.SCHEDULED:
+        errors["status"] = "A session dated in the future can only be scheduled (not held or cancelled)."
+    return errors
+
+
+def _session_clean(session):
+    errors = session_problems(session, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    session.full_clean()
+
+
+@transaction.atomic
+def session_create(*, by, **fields):
+    """Create one session (group, workshop, individual…) after the site/track/date rules."""
+    session = Session(**fields)
+    if session.facilitator_id is None and by is not None:
+        session.facilitator = by
+    _session_clean(session)
+    session.save()
+    return session
+
+
+def _track_dates(track, date_from, date_to):
+    day = date_from
+    while day <= date_to:
+        if WEEKDAY_CODES[day.weekday()] in track.weekdays:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+@transaction.atomic
+def sessions_generate(*, track, date_from, date_to, by=None):
+    """Create the scheduled group sessions of ``track`` on its weekdays from ``date_from`` to
+    ``date_to`` (inclusive), skipping the ones that exist. Returns the sessions created.
+
+    Three queries however long the range: existing dates, the insert, its history.
+    """
+    if date_to < date_from:
+        raise ValidationError("The end of the range is before its start.")
+    existing = set(
+        Session.objects.filter(
+            track=track,
+            site_id=track.site_id,
+            kind=Session.Kind.GROUP,
+            start_time=track.start_time,
+            date__range=(date_from, date_to),
+        ).values_list("date", flat=True)
+    )
+    new = [
+        Session(
+            site_id=track.site_id,
+            track=track,
+            date=day,
+            start_time=track.start_time,
+            duration_minutes=track.duration_minutes,
+            kind=Session.Kind.GROUP,
+            status=Session.Status.SCHEDULED,
+            topic=track.name,
+        )
+        for day in _track_dates(track, date_from, date_to)
+        if day not in existing
+    ]
+    if not new:
+        return []
+    return bulk_create_with_history(new, Session, default_user=by)
+
+
+def _entry_problems(session, entry):
+    episode = entry.episode
+    name = episode.client.full_name
+    if episode.site_id != session.site_id:
+        return f"{name} is not a client of this session's site."
+    if not episode.covers(session.date):
+        return f"{name} had no active episode on {session.date:%m/%d/%Y}."
+    if entry.status not in Attendance.Status.values or entry.status == Attendance.Status.CANCELLED:
+        return f"{name}: choose a status."
+    problem = rules.minutes_problem(entry.status, session.duration_minutes, entry.minutes)
+    return f"{name}: {problem}" if problem else None
+
+
+def _roster_writable(session, today):
+    if session.is_signed:
+        raise ValidationError(SIGNED_LOCKED)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError("This session was cancelled: it counts for no one, so it has no roster.")
+    if session.date > today:
+        raise ValidationError("The roster of a future session cannot be taken yet.")
+
+
+def _unchanged(existing, entries, duration):
+    """Whether saving ``entries`` would change nothing (a resubmitted form)."""
+    for entry in entries:
+        row = existing.get(entry.episode.pk)
+        minutes = rules.default_minutes(entry.status, duration, entry.minutes)
+        if row is None or (row.status, row.minutes_attended, row.note) != (entry.status, minutes, entry.note):
+            return False
+    return True
+
+
+@transaction.atomic
+def roster_save(*, session, entries, seen_version, by, group_note=None):
+    """Save a whole roster at once: one attendance row per entry (created or updated), the
+    group note, and the session marked held. ``seen_version`` is the session version the form
+    was opened with: if someone saved since, ``RosterChanged`` is raised and nothing is
+    written — unless the submission changes nothing (a double submit), which is a no-op.
+
+    A fixed number of queries however many clients: the existing rows, the version bump,
+    the session's history row, then at most one insert and one update (each with its history).
+    """
+    _roster_writable(session, timezone.localdate())
+    problems = [p for p in (_entry_problems(session, e) for e in entries) if p]
+    if len({e.episode.pk for e in entries}) != len(entries):
+        problems.append("A client is listed twice on the roster.")
+    if problems:
+        raise ValidationError(problems)
+
+    existing = {a.episode_id: a for a in Attendance.objects.filter(session=session)}
+    changes = {"version": F("version") + 1, "status": Session.Status.HELD}
+    if group_note is not None:
+        changes["group_note"] = group_note
+    if not Session.objects.filter(pk=session.pk, version=seen_version, note_signed_at__isnull=True).update(**changes):
+        note_same = group_note is None or group_note == session.group_note
+        if note_same and _unchanged(existing, entries, session.duration_minutes):
+            return session  # the same form submitted twice: already saved, nothing to do
+        raise RosterChanged(ROSTER_CHANGED)
+    session.version = seen_version + 1
+    session.status = Session.Status.HELD
+    if group_note is not None:
+        session.group_note = group_note
+    bulk_update_with_history([session], Session, fields=[], default_user=by)
+
+    now = timezone.now()
+    to_create, to_update = [], []
+    for entry in entries:
+        minutes = rules.default_minutes(entry.status, session.duration_minutes, entry.minutes)
+        row = existing.get(entry.episode.pk)
+        if row is None:
+            to_create.append(
+                Attendance(
+                    session=session,
+                    episode=entry.episode,
+                    status=entry.status,
+                    minutes_attended=minutes,
+                    note=entry.note,
+                    recorded_by=by,
+                    recorded_at=now,
+                )
+            )
+        elif (row.status, row.minutes_attended, row.note) != (entry.status, minutes, entry.note):
+            row.status, row.minutes_attended, row.note = entry.status, minutes, entry.note
+            row.recorded_by, row.recorded_at = by, now
+            to_update.append(row)
+    if to_create:
+        bulk_create_with_history(to_create, Attendance, default_user=by)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Attendance,
+            fields=["status", "minutes_attended", "note", "recorded_by", "recorded_at"],
+            default_user=by,
+        )
+    return session
+
+
+@transaction.atomic
+def session_note_sign(*, session, by):
+    """Sign the session's note: the note and roster are locked from now on (addenda only)."""
+    if session.is_signed:
+        raise ValidationError("This session's note is already signed.")
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError("A cancelled session has no note to sign.")
+    if not session.group_note.strip() and not Attendance.objects.filter(session=session).exists():
+        raise ValidationError("Take the roster or write the group note before signing.")
+    session.note_signed_at = timezone.now()
+    session.note_signed_by = by
+    session.version += 1
+    session.save(update_fields=["note_signed_at", "note_signed_by", "version"])
+    return session
+
+
+@transaction.atomic
+def session_addendum_add(*, session, text, by):
+    """Add a correction to a signed session note (the signed text never changes)."""
+    if not session.is_signed:
+        raise ValidationError("The note is not signed yet: edit it on the roster instead of adding an addendum.")
+    addendum = SessionAddendum(session=session, text=text.strip(), author=by)
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+@transaction.atomic
+def individual_session_log(
+    *, episode, by, date, start_time, duration_minutes, kind, status, minutes=None, topic="", note=""
+):
+    """Log an individual (non-group) session of one client: the session and its attendance row."""
+    today = timezone.localdate()
+    name = episode.client.full_name
+    if date > today:
+        raise ValidationError({"date": "Attendance cannot be recorded for a future date."})
+    if not episode.covers(date):
+        raise ValidationError({"date": f"{name} had no active episode on {date:%m/%d/%Y}."})
+    problem = rules.minutes_problem(status, duration_minutes, minutes)
+    if problem:
+        raise ValidationError({"minutes": problem})
+    session = Session(
+        site_id=episode.site_id,
+        track=None,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        kind=kind,
+        topic=topic,
+        facilitator=by,
+        status=Session.Status.HELD,
+    )
+    _session_clean(session)
+    session.save()
+    row = Attendance(
+        session=session,
+        episode=episode,
+        status=status,
+        minutes_attended=rules.default_minutes(status, duration_minutes, minutes),
+        note=note,
+        recorded_by=by,
+    )
+    row.full_clean()
+    row.save()
+    return row

@@ -1,0 +1,164 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+
+from checkins.models import CheckIn
+
+ANSWERS = [
+    ("", "Not asked"),
+    ("0", "0 – Not at all"),
+    ("1", "1 – Several days"),
+    ("2", "2 – More than half the days"),
+    ("3", "3 – Nearly every day"),
+]
+PHQ9_QUESTIONS = (
+    "Little interest or pleasure in doing things",
+    "Feeling down, depressed, or hopeless",
+    "Trouble falling or staying asleep, or sleeping too much",
+    "Feeling tired or having little energy",
+    "Poor appetite or overeating",
+    "Feeling bad about yourself, or that you are a failure or have let yourself or your family down",
+    "Trouble concentrating on things, such as reading the newspaper or watching television",
+    "Moving or speaking so slowly that other people could have noticed, or being so fidgety or restless "
+    "that you have been moving around a lot more than usual",
+    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+)
+GAD7_QUESTIONS = (
+    "Feeling nervous, anxious, or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid, as if something awful might happen",
+)
+MEASURES = (("phq9", PHQ9_QUESTIONS, "PHQ-9"), ("gad7", GAD7_QUESTIONS, "GAD-7"))
+
+
+def _answer_field(number, question, measure):
+    return forms.TypedChoiceField(
+        label=f"{measure} {number}. {question}",
+        choices=ANSWERS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"data-measure": measure.lower().replace("-", "")}),
+    )
+
+
+def _two_columns(names):
+    return Div(*[Div(name, css_class="col-lg-6") for name in names], css_class="row")
+
+
+class CheckInForm(forms.ModelForm):
+    """The weekly check-in draft. The view hands ``cleaned_fields()`` to ``checkin_save``."""
+
+    cravings = forms.IntegerField(label="Cravings (0 none – 10 worst)", min_value=0, max_value=10, required=False)
+    engagement = forms.IntegerField(label="Engagement (1 – 5)", min_value=1, max_value=5, required=False)
+    mood = forms.IntegerField(label="Mood (1 – 5)", min_value=1, max_value=5, required=False)
+    mutual_help_meetings = forms.IntegerField(
+        label="Mutual-help meetings attended this week", min_value=0, max_value=50, initial=0, required=False
+    )
+    barriers = forms.MultipleChoiceField(
+        choices=CheckIn.Barrier.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "cravings",
+            "engagement",
+            "mood",
+            "risk",
+            "suicidal_ideation",
+            "homicidal_ideation",
+            "overdose_risk",
+            "mutual_help_meetings",
+            "barriers",
+            "note",
+            "recommendation",
+            "rationale",
+        ]
+        labels = {
+            "risk": "Risk level",
+            "suicidal_ideation": "Suicidal ideation",
+            "homicidal_ideation": "Homicidal ideation",
+            "overdose_risk": "Overdose risk",
+            "note": "Narrative note",
+            "rationale": "Rationale for the recommendation",
+        }
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 4}),
+            "rationale": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for prefix, questions, label in MEASURES:
+            saved = getattr(self.instance, f"{prefix}_items", None) or [None] * len(questions)
+            for number, question in enumerate(questions, start=1):
+                name = f"{prefix}_{number}"
+                self.fields[name] = _answer_field(number, question, label)
+                if self.instance.pk and saved[number - 1] is not None:
+                    self.initial[name] = str(saved[number - 1])
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None  # None = new
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Ratings",
+                Div(
+                    Div("cravings", css_class="col-md-4"),
+                    Div("engagement", css_class="col-md-4"),
+                    Div("mood", css_class="col-md-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset("Risk", "risk", "suicidal_ideation", "homicidal_ideation", "overdose_risk"),
+            Fieldset("Recovery activities and barriers", "mutual_help_meetings", "barriers"),
+            Fieldset("Note", "note"),
+            Fieldset("Recommendation", "recommendation", "rationale"),
+            Fieldset(
+                "PHQ-9 (optional): over the last 2 weeks, how often bothered by…",
+                _two_columns(f"phq9_{n}" for n in range(1, 10)),
+                css_id="phq9",
+            ),
+            Fieldset(
+                "GAD-7 (optional): over the last 2 weeks, how often bothered by…",
+                _two_columns(f"gad7_{n}" for n in range(1, 8)),
+                css_id="gad7",
+            ),
+            "version",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix, questions, label in MEASURES:
+            answers = [cleaned.get(f"{prefix}_{n}") for n in range(1, len(questions) + 1)]
+            given = [a for a in answers if a is not None]
+            if given and len(given) != len(answers):
+                self.add_error(None, f"Answer all {len(answers)} {label} items, or none of them.")
+            cleaned[f"{prefix}_items"] = answers if given else None
+        return cleaned
+
+    def _post_clean(self):
+        # The service validates and saves; never let the ModelForm touch the instance.
+        pass
+
+    def cleaned_fields(self):
+        """The values for ``checkin_save(fields=...)``."""
+        data = self.cleaned_data
+        fields = {name: data.get(name) for name in self.Meta.fields}
+        fields["mutual_help_meetings"] = fields["mutual_help_meetings"] or 0
+        fields["barriers"] = list(data.get("barriers") or [])
+        fields["phq9_items"] = data.get("phq9_items")
+        fields["gad7_items"] = data.get("gad7_items")
+        return fields
+
+    def seen_version(self):
+        return self.cleaned_data.get("version")
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

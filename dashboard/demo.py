@@ -1,0 +1,46 @@
+"""Demo decisions (called last by ``seed_demo``): the decision that ended each ended episode.
+
+The clients demo ends the graduated, stepped-down and discharged stories' episodes; here each
+gets the case manager's decision of that day, with the markers as they stood on it as its
+evidence (the same ``dashboard.queries`` path as a decision recorded in the app) and the
+override mark when the markers did not show the client ready. Bulk insert with history rows.
+"""
+
+from simple_history.utils import bulk_create_with_history
+
+from dashboard.models import Decision
+from dashboard.queries import episode_evaluation, evaluation_document
+
+READINESS_OF_KIND = {Decision.Kind.GRADUATE: "graduation", Decision.Kind.STEP_DOWN: "step_down"}
+# story → (decision, rationale)
+ENDINGS = {
+    "graduated": (Decision.Kind.GRADUATE, "Completed the program: goals met, sustained negative screens."),
+    "stepped_down": (
+        Decision.Kind.STEP_DOWN,
+        "Stable attendance and negative screens; continues in weekly outpatient care.",
+    ),
+    "discharged": (Decision.Kind.DISCHARGE, "Left against clinical advice after repeated missed sessions."),
+}
+
+
+def seed(ctx):
+    decisions = []
+    for demo in ctx.episodes:
+        episode = demo.episode
+        if demo.story not in ENDINGS or episode.ended_on is None:
+            continue
+        kind, rationale = ENDINGS[demo.story]
+        evidence = evaluation_document(episode, episode_evaluation(episode, episode.ended_on), episode.ended_on)
+        readiness = READINESS_OF_KIND.get(kind)
+        decisions.append(
+            Decision(
+                episode=episode,
+                kind=kind,
+                decided_on=episode.ended_on,
+                decided_by=episode.case_manager or ctx.users["casemanager"],
+                rationale=rationale,
+                evidence=evidence,
+                is_override=readiness is not None and evidence[readiness]["status"] != "ready",
+            )
+        )
+    bulk_create_with_history(decisions, Decision)

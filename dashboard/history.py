@@ -1,0 +1,176 @@
+"""One episode's history, week by week, for the client progress page (charts and tables).
+
+``episode_history`` reads in six queries whatever the length of the stay: attendance, screens,
+their results (with analytes), the client's prescriptions, goal ratings, check-ins.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from attendance.models import Attendance, Session
+from checkins.models import CheckIn
+from checkins.scoring import gad7_total, phq9_total
+from goals.models import GoalRating
+from iop.dates import week_start, weeks_between
+from screening.interpretation import BADGE_CLASS, STREAK_KEEPING, Interpretation, interpret_screen
+from screening.models import Prescription, Screen, ScreenResult
+
+
+def _safe_total(total, items):
+    try:
+        return total(items)
+    except ValueError:  # a malformed questionnaire is shown as not given, never a 500
+        return None
+
+
+def attendance_weeks(episode, mondays, as_of):
+    """[{week, hours}] for each Monday: minutes attended that week ÷ 60 (cancelled sessions excluded)."""
+    minutes = defaultdict(int)
+    rows = (
+        Attendance.objects.filter(episode=episode, session__date__lte=as_of, status__in=Attendance.ATTENDED)
+        .exclude(session__status=Session.Status.CANCELLED)
+        .values_list("session__date", "minutes_attended")
+    )
+    for day, attended in rows:
+        minutes[week_start(day)] += attended
+    required = float(episode.required_weekly_hours)
+    hours = [round(minutes[monday] / 60, 2) for monday in mondays]
+    current = week_start(as_of)
+    return [
+        {"week": monday, "hours": h, "met": h >= required, "current": monday == current}
+        for monday, h in zip(mondays, hours, strict=True)
+    ]
+
+
+def screen_timeline(episode, as_of):
+    """[{collected_on, interpretation, label, badge, positives, method}] oldest first."""
+    screens = (
+        Screen.objects.filter(episode=episode, entered_in_error=False, collected_at__date__lte=as_of)
+        .prefetch_related(Prefetch("results", queryset=ScreenResult.objects.select_related("analyte")))
+        .order_by("collected_at")
+    )
+    prescriptions = list(Prescription.objects.filter(client_id=episode.client_id, entered_in_error=False))
+    timeline = []
+    for screen in screens:
+        meaning = Interpretation(interpret_screen(screen, prescriptions))
+        timeline.append(
+            {
+                "collected_on": timezone.localdate(screen.collected_at),
+                "interpretation": meaning.value,
+                "label": meaning.label,
+                "badge": BADGE_CLASS[meaning],
+                "keeps_streak": meaning in STREAK_KEEPING,
+                "positives": ", ".join(r.analyte.code for r in screen.results.all() if r.result != r.Result.NEGATIVE),
+                "method": screen.get_method_display(),
+            }
+        )
+    return timeline
+
+
+def goal_ratings(episode, as_of):
+    """(goals [(ref, statement)], weeks [{week, ratings: [rating or None per goal]}]) oldest first."""
+    rows = (
+        GoalRating.objects.filter(worksheet__episode=episode, worksheet__week__lte=as_of)
+        .values_list("worksheet__week", "goal__ref", "goal__statement", "rating")
+        .order_by("worksheet__week", "goal__ref")
+    )
+    goals, by_week = {}, defaultdict(dict)
+    for week, ref, statement, rating in rows:
+        goals.setdefault(ref, statement)
+        by_week[week][ref] = rating
+    refs = sorted(goals)
+    weeks = [{"week": week, "ratings": [by_week[week].get(ref) for ref in refs]} for week in sorted(by_week)]
+    return [(ref, goals[ref]) for ref in refs], weeks
+
+
+def checkin_measures(episode, as_of):
+    """[{week, cravings, phq9, gad7, recommendation}] of the signed check-ins, oldest first."""
+    rows = (
+        CheckIn.objects.filter(episode=episode, week__lte=as_of, signed_at__isnull=False)
+        .values_list("week", "cravings", "phq9_items", "gad7_items", "recommendation")
+        .order_by("week")
+    )
+    labels = dict(CheckIn.Recommendation.choices)
+    return [
+        {
+            "week": week,
+            "cravings": cravings,
+            "phq9": _safe_total(phq9_total, phq9),
+            "gad7": _safe_total(gad7_total, gad7),
+            "recommendation": labels.get(recommendation, recommendation),
+        }
+        for week, cravings, phq9, gad7, recommendation in rows
+    ]
+
+
+def episode_history(episode, as_of):
+    """Everything the progress page charts, with the JSON the charts read."""
+    last_day = min(as_of, episode.ended_on) if episode.ended_on else as_of
+    mondays = weeks_between(week_start(episode.admitted_on), week_start(last_day))
+    required = float(episode.required_weekly_hours)
+    hours = attendance_weeks(episode, mondays, last_day)
+    screens = screen_timeline(episode, last_day)
+    goals, ratings = goal_ratings(episode, last_day)
+    checkins = checkin_measures(episode, last_day)
+    chart = {
+        "hours": {
+            "labels": [_label(h["week"]) for h in hours],
+            "hours": [h["hours"] for h in hours],
+            "required": required,
+        },
+        "screens": {
+            "labels": [_label(s["collected_on"]) for s in screens],
+            "values": [s["label"] for s in screens],
+            "categories": [label for _, label in Interpretation.choices],
+        },
+        "goals": {
+            "labels": [_label(w["week"]) for w in ratings],
+            "series": [{"label": ref, "data": [w["ratings"][i] for w in ratings]} for i, (ref, _) in enumerate(goals)],
+        },
+        "checkins": {
+            "labels": [_label(c["week"]) for c in checkins],
+            "cravings": [c["cravings"] for c in checkins],
+            "phq9": [c["phq9"] for c in checkins],
+            "gad7": [c["gad7"] for c in checkins],
+        },
+    }
+    return {
+        "hours": hours,
+        "required_hours": required,
+        "screens": screens,
+        "goals": goals,
+        "ratings": ratings,
+        "checkins": checkins,
+        "chart": chart,
+    }
+
+
+def _label(day: dt.date):
+    return day.strftime("%m/%d/%Y")
+
+
+STATUS_WORDS = {"ready": "ready", "approaching": "approaching", "not_ready": "not ready"}
+
+
+def evidence_summary(evidence):
+    """One line from a decision's evidence: readiness, the main markers, the flags."""
+    if not evidence or "markers" not in evidence:
+        return "No markers recorded."
+    m = evidence["markers"]
+    parts = [
+        f"step-down {STATUS_WORDS.get(evidence['step_down']['status'], evidence['step_down']['status'])}",
+        f"graduation {STATUS_WORDS.get(evidence['graduation']['status'], evidence['graduation']['status'])}",
+        f"week {m['weeks_in_program']}",
+    ]
+    if m.get("attendance_rate_4w") is not None:
+        parts.append(f"attendance {round(m['attendance_rate_4w'] * 100)}%")
+    parts.append(f"{m['negative_streak']} negative screens in a row")
+    if m.get("goals_on_track") is not None:
+        parts.append(f"{round(m['goals_on_track'] * 100)}% of goals on track")
+    flags = evidence.get("flags") or []
+    parts.append("flags: " + (", ".join(f.replace("_", " ") for f in flags) if flags else "none"))
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

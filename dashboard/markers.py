@@ -1,0 +1,592 @@
+"""Objective markers, readiness and needs-attention flags: pure rules (DOMAIN.md).
+
+Facts in (frozen dataclasses), an ``as_of`` date and the site's thresholds → an ``Evaluation``.
+No ORM, no clock: ``dashboard.queries`` gathers the facts for many episodes at once, and the
+caseload page, the client progress page and ``manage.py markers`` all call ``evaluate``.
+
+Precise meanings (DOMAIN.md): everything is computed from records dated on or before D;
+"in the last N days" means dated on or after D − N days; weeks start on Monday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from iop.dates import week_start
+
+# Screen interpretations (values of screening.interpretation.Interpretation).
+NEGATIVE = "negative"
+EXPECTED_POSITIVE = "expected_positive"
+UNEXPECTED_POSITIVE = "unexpected_positive"
+INVALID = "invalid"
+REFUSED = "refused"
+MISSED = "missed"
+PENDING_CONFIRMATION = "pending_confirmation"
+
+STREAK_KEEPERS = {NEGATIVE, EXPECTED_POSITIVE}
+NOT_NEGATIVE = {UNEXPECTED_POSITIVE, REFUSED, MISSED, INVALID}  # "recent positive" for readiness
+NO_SPECIMEN = {REFUSED, MISSED, INVALID}  # the missed_screen flag
+COMPLETED = {NEGATIVE, EXPECTED_POSITIVE, UNEXPECTED_POSITIVE, PENDING_CONFIRMATION}  # a result exists
+
+# Attendance statuses (values of attendance.models.Attendance.Status).
+ATTENDED = {"present", "late", "left_early"}
+EXCUSED = "excused"
+ABSENT = "absent"
+CANCELLED = "cancelled"
+
+GOAL_ACTIVE = "active"
+GOAL_ACHIEVED = "achieved"
+
+# Readiness statuses.
+READY = "ready"
+APPROACHING = "approaching"
+NOT_READY = "not_ready"
+STATUS_LABELS = {READY: "Ready", APPROACHING: "Approaching", NOT_READY: "Not ready"}
+
+CRITERION_NAMES = (
+    "weeks_in_program",
+    "attendance_rate",
+    "weekly_hours",
+    "negative_streak",
+    "no_recent_positive",
+    "goals_on_track",
+    "recommendation",
+    "no_recent_risk",
+)
+FLAG_CODES = (
+    "absences",
+    "unexpected_positive",
+    "missed_screen",
+    "screen_overdue",
+    "checkin_overdue",
+    "risk",
+    "hours_short",
+)
+FLAG_LABELS = {
+    "absences": "Absences",
+    "unexpected_positive": "Unexpected positive",
+    "missed_screen": "Missed screen",
+    "screen_overdue": "Screen overdue",
+    "checkin_overdue": "Check-in overdue",
+    "risk": "Risk",
+    "hours_short": "Hours short",
+}
+RECOMMENDATION_WORDS = {
+    "continue": "continue IOP",
+    "step_down": "step down",
+    "step_up": "step up",
+    "graduate": "graduation",
+    "discharge": "discharge",
+}
+
+
+# --- Facts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceFact:
+    date: dt.date
+    status: str  # Attendance.Status value
+    minutes: int = 0
+    session_cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ScreenFact:
+    collected_on: dt.date
+    interpretation: str  # Interpretation value
+
+
+@dataclass(frozen=True)
+class WorksheetFact:
+    week: dt.date  # its Monday
+    ratings: tuple[tuple[str, int], ...] = ()  # (goal status, rating 0–4) per rated goal
+
+
+@dataclass(frozen=True)
+class CheckInFact:
+    week: dt.date  # its Monday
+    signed: bool
+    recommendation: str
+    risk_flag: bool = False
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    admitted_on: dt.date
+    required_weekly_hours: float = 9.0
+    attendance: tuple[AttendanceFact, ...] = ()
+    screens: tuple[ScreenFact, ...] = ()  # any order; same-day screens keep their given order
+    worksheets: tuple[WorksheetFact, ...] = ()
+    checkins: tuple[CheckInFact, ...] = ()
+    goal_statuses: tuple[str, ...] = ()  # every goal of the episode (for "every goal achieved")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """programs.models.Criteria, field for field (same names, same defaults)."""
+
+    step_down_min_weeks: int = 6
+    graduation_min_weeks: int = 12
+    attendance_rate_min: float = 0.90
+    attendance_window_days: int = 28
+    hours_weeks_window: int = 4
+    hours_weeks_required: int = 3
+    step_down_streak: int = 4
+    step_down_streak_days: int = 21
+    graduation_streak: int = 8
+    graduation_streak_days: int = 45
+    no_positive_days: int = 30
+    step_down_goals_on_track: float = 0.75
+    graduation_goals_on_track: float = 0.80
+    worksheet_max_age_days: int = 14
+    checkin_max_age_days: int = 10
+    risk_free_days: int = 14
+    on_track_rating: int = 3
+    flag_absences_count: int = 2
+    flag_absences_days: int = 7
+    flag_positive_days: int = 14
+    flag_missed_days: int = 14
+    flag_screen_overdue_days: int = 8
+    flag_checkin_weekday: int = 3
+
+    @classmethod
+    def from_criteria(cls, criteria) -> Thresholds:
+        """From a ``programs.Criteria`` row (or any object with those attributes); None → defaults."""
+        if criteria is None:
+            return cls()
+        values = {}
+        for f in fields(cls):
+            value = getattr(criteria, f.name)
+            values[f.name] = float(value) if isinstance(value, Decimal) else value
+        return cls(**values)
+
+
+# --- Results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    measured: object
+    required: object
+    met: bool
+    detail: dict = field(default_factory=dict, compare=False, hash=False)  # words for explain()
+
+    def as_dict(self):
+        return {"name": self.name, "measured": self.measured, "required": self.required, "met": self.met}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    status: str
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def unmet(self):
+        return [c for c in self.criteria if not c.met]
+
+    def as_dict(self):
+        return {"status": self.status, "criteria": [c.as_dict() for c in self.criteria]}
+
+
+@dataclass(frozen=True)
+class Markers:
+    weeks_in_program: int
+    attendance_rate_4w: float | None
+    hours_by_week: tuple[float | None, ...]  # oldest → newest, the complete weeks before D's week
+    negative_streak: int
+    negative_streak_days: int | None
+    last_screen_on: dt.date | None
+    days_since_unexpected_positive: int | None
+    goals_on_track: float | None
+    latest_recommendation: str | None
+    latest_checkin_on: dt.date | None
+    # Shown beside the contract's markers (not in the JSON):
+    excused_absences_4w: int = 0
+    attended_4w: int = 0
+    expected_4w: int = 0
+    required_weekly_hours: float = 9.0
+
+    @property
+    def hours_last_week(self):
+        return self.hours_by_week[-1] if self.hours_by_week else None
+
+    def as_dict(self):
+        return {
+            "weeks_in_program": self.weeks_in_program,
+            "attendance_rate_4w": _round(self.attendance_rate_4w),
+            "hours_by_week": list(self.hours_by_week),
+            "negative_streak": self.negative_streak,
+            "negative_streak_days": self.negative_streak_days,
+            "last_screen_on": _iso(self.last_screen_on),
+            "days_since_unexpected_positive": self.days_since_unexpected_positive,
+            "goals_on_track": _round(self.goals_on_track),
+            "latest_recommendation": self.latest_recommendation,
+            "latest_checkin_on": _iso(self.latest_checkin_on),
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    markers: Markers
+    step_down: Readiness
+    graduation: Readiness
+    flags: tuple[str, ...]
+
+    @property
+    def needs_attention(self):
+        return bool(self.flags)
+
+    def as_dict(self):
+        return {
+            "markers": self.markers.as_dict(),
+            "step_down": self.step_down.as_dict(),
+            "graduation": self.graduation.as_dict(),
+            "flags": list(self.flags),
+        }
+
+
+def _round(value, places=2):
+    return None if value is None else round(value, places)
+
+
+def _iso(day):
+    return None if day is None else day.isoformat()
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+def _since(as_of, days):
+    """The first day of "the last ``days`` days" as of ``as_of``."""
+    return as_of - dt.timedelta(days=days)
+
+
+def weeks_in_program(admitted_on, as_of):
+    return max((as_of - admitted_on).days // 7, 0)
+
+
+def _counted_attendance(facts, as_of):
+    return [a for a in facts.attendance if a.date <= as_of and not a.session_cancelled and a.status != CANCELLED]
+
+
+def attendance_window(facts, as_of, t):
+    """(attended, expected, excused) over sessions dated in the last ``attendance_window_days``."""
+    since = _since(as_of, t.attendance_window_days)
+    rows = [a for a in _counted_attendance(facts, as_of) if a.date >= since]
+    attended = sum(1 for a in rows if a.status in ATTENDED)
+    absent = sum(1 for a in rows if a.status == ABSENT)
+    excused = sum(1 for a in rows if a.status == EXCUSED)
+    return attended, attended + absent, excused
+
+
+def hours_by_week(facts, as_of, t):
+    """Hours attended in each of the complete weeks before D's week, oldest → newest.
+
+    A week that ended before admission cannot be measured (None).
+    """
+    current = week_start(as_of)
+    mondays = [current - dt.timedelta(weeks=n) for n in range(t.hours_weeks_window, 0, -1)]
+    minutes = dict.fromkeys(mondays, 0)
+    for a in _counted_attendance(facts, as_of):
+        monday = week_start(a.date)
+        if monday in minutes:
+            minutes[monday] += a.minutes
+    return tuple(
+        None if monday + dt.timedelta(days=6) < facts.admitted_on else round(minutes[monday] / 60, 2)
+        for monday in mondays
+    )
+
+
+def _screens_newest_first(facts, as_of):
+    indexed = [(s.collected_on, i, s) for i, s in enumerate(facts.screens) if s.collected_on <= as_of]
+    return [s for _, _, s in sorted(indexed, key=lambda x: (x[0], x[1]), reverse=True)]
+
+
+def negative_streak(screens_newest_first):
+    """(count, span in days or None) of the most recent run of negative / expected-positive screens."""
+    streak = []
+    for screen in screens_newest_first:
+        if screen.interpretation not in STREAK_KEEPERS:
+            break
+        streak.append(screen)
+    if not streak:
+        return 0, None
+    return len(streak), (streak[0].collected_on - streak[-1].collected_on).days
+
+
+def _days_since_last(screens_newest_first, kinds, as_of):
+    for screen in screens_newest_first:
+        if screen.interpretation in kinds:
+            return (as_of - screen.collected_on).days
+    return None
+
+
+def _latest_worksheet(facts, as_of, t):
+    """The latest worksheet dated on or before D, if its week starts in the last N days."""
+    sheets = [w for w in facts.worksheets if w.week <= as_of]
+    if not sheets:
+        return None
+    latest = max(sheets, key=lambda w: w.week)
+    return latest if latest.week >= _since(as_of, t.worksheet_max_age_days) else None
+
+
+def goals_on_track(worksheet, t):
+    """Share of active goals rated ≥ on_track_rating on the worksheet (None: nothing to measure)."""
+    if worksheet is None:
+        return None
+    active = [rating for status, rating in worksheet.ratings if status == GOAL_ACTIVE]
+    if not active:
+        return None
+    return sum(1 for r in active if r >= t.on_track_rating) / len(active)
+
+
+def every_goal_achieved(facts, worksheet):
+    statuses = list(facts.goal_statuses)
+    if not statuses and worksheet is not None:
+        statuses = [status for status, _ in worksheet.ratings]
+    statuses = [s for s in statuses if s in (GOAL_ACTIVE, GOAL_ACHIEVED)]  # revised/discontinued don't count
+    return bool(statuses) and all(s == GOAL_ACHIEVED for s in statuses)
+
+
+def _checkins_to(facts, as_of):
+    return [c for c in facts.checkins if c.week <= as_of]
+
+
+def _latest_signed_checkin(facts, as_of):
+    signed = [c for c in _checkins_to(facts, as_of) if c.signed]
+    return max(signed, key=lambda c: c.week) if signed else None
+
+
+def _days_since_risk(facts, as_of):
+    risky = [c.week for c in _checkins_to(facts, as_of) if c.risk_flag]
+    return (as_of - max(risky)).days if risky else None
+
+
+def compute_markers(facts: EpisodeFacts, as_of: dt.date, t: Thresholds) -> Markers:
+    attended, expected, excused = attendance_window(facts, as_of, t)
+    screens = _screens_newest_first(facts, as_of)
+    streak, span = negative_streak(screens)
+    latest_signed = _latest_signed_checkin(facts, as_of)
+    return Markers(
+        weeks_in_program=weeks_in_program(facts.admitted_on, as_of),
+        attendance_rate_4w=attended / expected if expected else None,
+        hours_by_week=hours_by_week(facts, as_of, t),
+        negative_streak=streak,
+        negative_streak_days=span,
+        last_screen_on=screens[0].collected_on if screens else None,
+        days_since_unexpected_positive=_days_since_last(screens, {UNEXPECTED_POSITIVE}, as_of),
+        goals_on_track=goals_on_track(_latest_worksheet(facts, as_of, t), t),
+        latest_recommendation=latest_signed.recommendation if latest_signed else None,
+        latest_checkin_on=latest_signed.week if latest_signed else None,
+        excused_absences_4w=excused,
+        attended_4w=attended,
+        expected_4w=expected,
+        required_weekly_hours=float(facts.required_weekly_hours),
+    )
+
+
+def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goals_share, recommendations):
+    required_hours = float(facts.required_weekly_hours)
+    weeks_met = sum(1 for h in m.hours_by_week if h is not None and h >= required_hours)
+    screens = _screens_newest_first(facts, as_of)
+    days_since_bad = _days_since_last(screens, NOT_NEGATIVE, as_of)
+    worksheet = _latest_worksheet(facts, as_of, t)
+    all_achieved = every_goal_achieved(facts, worksheet)  # nothing left to be on track with
+    latest_signed = _latest_signed_checkin(facts, as_of)
+    counts = latest_signed is not None and latest_signed.week >= _since(as_of, t.checkin_max_age_days)
+    recommendation = latest_signed.recommendation if counts else None
+    days_since_risk = _days_since_risk(facts, as_of)
+    criteria = (
+        Criterion("weeks_in_program", m.weeks_in_program, min_weeks, m.weeks_in_program >= min_weeks),
+        Criterion(
+            "attendance_rate",
+            _round(m.attendance_rate_4w),
+            t.attendance_rate_min,
+            m.attendance_rate_4w is not None and m.attendance_rate_4w >= t.attendance_rate_min,
+            {
+                "days": t.attendance_window_days,
+                "excused": m.excused_absences_4w,
+                "attended": m.attended_4w,
+                "expected": m.expected_4w,
+            },
+        ),
+        Criterion(
+            "weekly_hours",
+            weeks_met,
+            t.hours_weeks_required,
+            weeks_met >= t.hours_weeks_required,
+            {"window": t.hours_weeks_window, "hours": required_hours},
+        ),
+        Criterion(
+            "negative_streak",
+            m.negative_streak,
+            streak_needed,
+            m.negative_streak >= streak_needed and (m.negative_streak_days or 0) >= streak_days,
+            {"span": m.negative_streak_days, "required_span": streak_days},
+        ),
+        Criterion(
+            "no_recent_positive",
+            days_since_bad,
+            t.no_positive_days,
+            days_since_bad is None or days_since_bad > t.no_positive_days,
+        ),
+        Criterion(
+            "goals_on_track",
+            _round(m.goals_on_track),
+            goals_share,
+            all_achieved or (m.goals_on_track is not None and m.goals_on_track >= goals_share),
+            {"all_achieved": all_achieved, "worksheet_days": t.worksheet_max_age_days},
+        ),
+        Criterion(
+            "recommendation",
+            recommendation,
+            list(recommendations),
+            recommendation in recommendations,
+            {"checkin_days": t.checkin_max_age_days},
+        ),
+        Criterion(
+            "no_recent_risk",
+            days_since_risk,
+            t.risk_free_days,
+            days_since_risk is None or days_since_risk > t.risk_free_days,
+        ),
+    )
+    unmet = sum(1 for c in criteria if not c.met)
+    status = READY if unmet == 0 else APPROACHING if unmet == 1 else NOT_READY
+    return Readiness(status, criteria)
+
+
+def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers) -> tuple[str, ...]:
+    flags = set()
+    attendance = _counted_attendance(facts, as_of)
+    absences_since = _since(as_of, t.flag_absences_days)
+    if sum(1 for a in attendance if a.status == ABSENT and a.date >= absences_since) >= t.flag_absences_count:
+        flags.add("absences")
+    screens = _screens_newest_first(facts, as_of)
+    if any(
+        s.interpretation == UNEXPECTED_POSITIVE and s.collected_on >= _since(as_of, t.flag_positive_days)
+        for s in screens
+    ):
+        flags.add("unexpected_positive")
+    if any(s.interpretation in NO_SPECIMEN and s.collected_on >= _since(as_of, t.flag_missed_days) for s in screens):
+        flags.add("missed_screen")
+    if not any(
+        s.interpretation in COMPLETED and s.collected_on >= _since(as_of, t.flag_screen_overdue_days) for s in screens
+    ):
+        flags.add("screen_overdue")
+    checkins = _checkins_to(facts, as_of)
+    signed_weeks = {c.week for c in checkins if c.signed}
+    this_week_missing = as_of.weekday() >= t.flag_checkin_weekday and week_start(as_of) not in signed_weeks
+    none_recent = not any(w >= _since(as_of, t.checkin_max_age_days) for w in signed_weeks)
+    if this_week_missing or none_recent:
+        flags.add("checkin_overdue")
+    if checkins and max(checkins, key=lambda c: c.week).risk_flag:
+        flags.add("risk")
+    last_week = m.hours_last_week
+    last_monday = week_start(as_of) - dt.timedelta(weeks=1)
+    whole_week = facts.admitted_on <= last_monday  # a partial admission week is not "short"
+    if whole_week and last_week is not None and last_week < float(facts.required_weekly_hours):
+        flags.add("hours_short")
+    return tuple(code for code in FLAG_CODES if code in flags)
+
+
+def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None = None) -> Evaluation:
+    t = thresholds or Thresholds()
+    m = compute_markers(facts, as_of, t)
+    step_down = _readiness(
+        facts,
+        as_of,
+        t,
+        m,
+        min_weeks=t.step_down_min_weeks,
+        streak_needed=t.step_down_streak,
+        streak_days=t.step_down_streak_days,
+        goals_share=t.step_down_goals_on_track,
+        recommendations=("step_down", "graduate"),
+    )
+    graduation = _readiness(
+        facts,
+        as_of,
+        t,
+        m,
+        min_weeks=t.graduation_min_weeks,
+        streak_needed=t.graduation_streak,
+        streak_days=t.graduation_streak_days,
+        goals_share=t.graduation_goals_on_track,
+        recommendations=("graduate",),
+    )
+    return Evaluation(m, step_down, graduation, compute_flags(facts, as_of, t, m))
+
+
+# --- Words ---------------------------------------------------------------------------------
+
+
+def _pct(share):
+    return f"{round(float(share) * 100)}%"
+
+
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def explain(criterion: Criterion) -> str:
+    """One sentence a case manager reads: what was measured against what was required."""
+    c, d = criterion, criterion.detail
+    if c.name == "weeks_in_program":
+        return f"{_plural(c.measured, 'week')} in the program ({c.required} required)"
+    if c.name == "attendance_rate":
+        days = d.get("days", 28)
+        excused = d.get("excused", 0)
+        note = f"; {_plural(excused, 'excused absence')} not counted" if excused else ""
+        if c.measured is None:
+            return f"No expected sessions in the last {days} days ({_pct(c.required)} attendance required{note})"
+        counts = f"{d['attended']} of {d['expected']} sessions, " if "expected" in d else ""
+        return f"{_pct(c.measured)} attendance over the last {days} days ({counts}{_pct(c.required)} required{note})"
+    if c.name == "weekly_hours":
+        hours = d.get("hours", 9)
+        hours_text = f"{hours:g}"
+        return (
+            f"Required {hours_text} hours met in {c.measured} of the last {d.get('window', 4)} complete weeks "
+            f"({c.required} required)"
+        )
+    if c.name == "negative_streak":
+        span = d.get("span")
+        over = f" over {_plural(span, 'day')}" if span is not None else ""
+        return (
+            f"{c.measured} of {c.required} required negative screens{over} "
+            f"(must span at least {d.get('required_span', 0)} days)"
+        )
+    if c.name == "no_recent_positive":
+        if c.measured is None:
+            return "No unexpected positive, refused, missed or invalid screen on record"
+        when = "today" if c.measured == 0 else f"{_plural(c.measured, 'day')} ago"
+        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+        return f"Last unexpected positive, refused, missed or invalid screen {when}{verdict}"
+    if c.name == "goals_on_track":
+        if d.get("all_achieved"):
+            return "Every goal achieved"
+        if c.measured is None:
+            return (
+                f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
+                f"({_pct(c.required)} of goals on track required)"
+            )
+        return f"{_pct(c.measured)} of active goals on track on the latest worksheet ({_pct(c.required)} required)"
+    if c.name == "recommendation":
+        wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
+        if c.measured is None:
+            return f"No signed check-in in the last {d.get('checkin_days', 10)} days (must recommend {wanted})"
+        return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
+    if c.name == "no_recent_risk":
+        if c.measured is None:
+            return "No risk flag on any check-in"
+        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+        return f"Last risk flag on the check-in of a week that began {_plural(c.measured, 'day')} ago{verdict}"
+    return f"{c.name}: {c.measured} (required {c.required})"

@@ -1,0 +1,235 @@
+"""Gather the facts behind the markers for many episodes at once, in a fixed number of queries.
+
+``episode_evaluations(episodes, as_of)`` is the one path from the database to
+``dashboard.markers.evaluate``: the caseload page, the client progress page, decisions and
+``manage.py markers`` all go through it, so they show the same numbers.
+
+Queries (whatever the number of episodes; none at all for an empty list):
+ 1. attendance rows in the marker windows, with their session's date and status
+ 2. screens dated on or before D
+ 3. the specimen-validity measures of those screens that have any
+ 4. the screens' non-negative results (a negative result can never change the reading)
+ 5. the clients' prescriptions (expected positives)
+ 6. worksheets whose week began in the worksheet window
+ 7. the goal ratings of those worksheets, with each goal's status
+ 8. every goal's status (for "every goal achieved")
+ 9. check-ins whose week began on or before D
+10. the sites' readiness criteria
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
+
+from attendance.models import Attendance, Session
+from checkins.models import CheckIn
+from checkins.scoring import risk_flag
+from goals.models import Goal, GoalRating, Worksheet
+from iop.dates import week_start
+from programs.models import Criteria
+from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
+from screening.models import Prescription, Screen, ScreenResult
+
+from .markers import (
+    AttendanceFact,
+    CheckInFact,
+    EpisodeFacts,
+    Evaluation,
+    ScreenFact,
+    Thresholds,
+    WorksheetFact,
+    evaluate,
+)
+
+QUERIES_PER_EVALUATION = 10  # the list above; tests pin it
+
+
+def site_thresholds(site_ids) -> dict[int, Thresholds]:
+    """Each site's thresholds (the defaults for a site without a Criteria row). One query."""
+    rows = {c.site_id: c for c in Criteria.objects.filter(site_id__in=list(site_ids))}
+    return {site_id: Thresholds.from_criteria(rows.get(site_id)) for site_id in site_ids}
+
+
+def _day_end(day):
+    """The first instant after ``day`` in the program's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def _attendance(ids, as_of, earliest):
+    rows = defaultdict(list)
+    qs = (
+        Attendance.objects.filter(episode_id__in=ids, session__date__gte=earliest, session__date__lte=as_of)
+        .order_by()
+        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+    )
+    for episode_id, day, status, minutes, session_status in qs:
+        rows[episode_id].append(AttendanceFact(day, status, minutes, session_status == Session.Status.CANCELLED))
+    return rows
+
+
+def _screens(ids, client_of, as_of):
+    """Screen facts per episode, oldest first, each interpreted against the client's prescriptions."""
+    end = _day_end(as_of)
+    in_scope = Screen.objects.filter(episode_id__in=ids, entered_in_error=False, collected_at__lt=end)
+    screens = list(
+        in_scope.order_by("episode_id", "collected_at").values_list(
+            "id", "episode_id", "collected_at", "outcome", "temperature_in_range", "adulterant_noted"
+        )
+    )
+    # Specimen-validity measures, only for the (few) screens that have one: decimals are slow to load.
+    measured = {
+        screen_id: (creat, sg, ph, nitrite)
+        for screen_id, creat, sg, ph, nitrite in in_scope.filter(
+            Q(creatinine_mg_dl__isnull=False)
+            | Q(specific_gravity__isnull=False)
+            | Q(ph__isnull=False)
+            | Q(nitrite_ug_ml__isnull=False)
+        )
+        .order_by()
+        .values_list("id", "creatinine_mg_dl", "specific_gravity", "ph", "nitrite_ug_ml")
+    }
+    results = defaultdict(list)
+    non_negative = (
+        ScreenResult.objects.filter(
+            screen__episode_id__in=ids, screen__entered_in_error=False, screen__collected_at__lt=end
+        )
+        .exclude(Q(result=ScreenResult.Result.NEGATIVE) | Q(confirmation=ScreenResult.Confirmation.CONFIRMED_NEGATIVE))
+        .order_by()
+        .values_list("screen_id", "analyte_id", "result", "confirmation")
+    )
+    for screen_id, analyte_id, result, confirmation in non_negative:
+        results[screen_id].append(ResultFact(str(analyte_id), result, confirmation))
+    prescriptions = defaultdict(list)
+    clients = set(client_of.values())
+    for client_id, analyte_id, start, stop in (
+        Prescription.objects.filter(client_id__in=clients, entered_in_error=False)
+        .order_by()
+        .values_list("client_id", "analyte_id", "start", "end")
+    ):
+        prescriptions[client_id].append(PrescriptionFact(str(analyte_id), start, stop))
+    tz = timezone.get_current_timezone()
+    facts = defaultdict(list)
+    for screen_id, episode_id, collected_at, outcome, temperature, adulterant in screens:
+        day = collected_at.astimezone(tz).date()
+        creat, sg, ph, nitrite = measured.get(screen_id, (None, None, None, None))
+        reading = interpret(
+            outcome=outcome,
+            collected_on=day,
+            results=results.get(screen_id, ()),
+            validity=ValidityFact(temperature, creat, sg, ph, nitrite, adulterant),
+            prescriptions=prescriptions.get(client_of[episode_id], ()),
+        )
+        facts[episode_id].append(ScreenFact(day, str(reading.value)))
+    return facts
+
+
+def _worksheets(ids, as_of, earliest):
+    sheets = list(
+        Worksheet.objects.filter(episode_id__in=ids, week__gte=earliest, week__lte=as_of)
+        .order_by()
+        .values_list("id", "episode_id", "week")
+    )
+    ratings = defaultdict(list)
+    for worksheet_id, goal_status, rating in (
+        GoalRating.objects.filter(worksheet_id__in=[s[0] for s in sheets])
+        .order_by()
+        .values_list("worksheet_id", "goal__status", "rating")
+    ):
+        ratings[worksheet_id].append((goal_status, rating))
+    facts = defaultdict(list)
+    for worksheet_id, episode_id, week in sheets:
+        facts[episode_id].append(WorksheetFact(week, tuple(ratings.get(worksheet_id, ()))))
+    statuses = defaultdict(list)
+    for episode_id, status in Goal.objects.filter(episode_id__in=ids).order_by().values_list("episode_id", "status"):
+        statuses[episode_id].append(status)
+    return facts, statuses
+
+
+def _checkins(ids, as_of):
+    facts = defaultdict(list)
+    qs = (
+        CheckIn.objects.filter(episode_id__in=ids, week__lte=as_of)
+        .annotate(signed=ExpressionWrapper(Q(signed_at__isnull=False), output_field=BooleanField()))
+        .order_by()
+        .values_list(
+            "episode_id",
+            "week",
+            "signed",
+            "recommendation",
+            "risk",
+            "suicidal_ideation",
+            "homicidal_ideation",
+            "overdose_risk",
+            "phq9_items",
+        )
+    )
+    for episode_id, week, signed, recommendation, risk, si, hi, overdose, phq9 in qs:
+        flagged = risk_flag(
+            risk=risk, suicidal_ideation=si, homicidal_ideation=hi, overdose_risk=overdose, phq9_items=_items(phq9)
+        )
+        facts[episode_id].append(CheckInFact(week, bool(signed), recommendation, flagged))
+    return facts
+
+
+def _items(items):
+    """PHQ-9 answers as stored, or None when they are not a usable list."""
+    if isinstance(items, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return items if len(items) == 9 else None
+    return None
+
+
+def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts]:
+    """The facts of every episode (model objects with ``client_id``/``site_id``), as of ``as_of``."""
+    ids = [e.pk for e in episodes]
+    client_of = {e.pk: e.client_id for e in episodes}
+    windows = list(thresholds_by_site.values()) or [Thresholds()]
+    attendance_from = min(
+        min(as_of - dt.timedelta(days=t.attendance_window_days) for t in windows),
+        min(week_start(as_of) - dt.timedelta(weeks=t.hours_weeks_window) for t in windows),
+    )
+    worksheets_from = as_of - dt.timedelta(days=max(t.worksheet_max_age_days for t in windows))
+    attendance = _attendance(ids, as_of, attendance_from)
+    screens = _screens(ids, client_of, as_of)
+    worksheets, goal_statuses = _worksheets(ids, as_of, worksheets_from)
+    checkins = _checkins(ids, as_of)
+    return {
+        e.pk: EpisodeFacts(
+            admitted_on=e.admitted_on,
+            required_weekly_hours=float(e.required_weekly_hours),
+            attendance=tuple(attendance.get(e.pk, ())),
+            screens=tuple(screens.get(e.pk, ())),
+            worksheets=tuple(worksheets.get(e.pk, ())),
+            checkins=tuple(checkins.get(e.pk, ())),
+            goal_statuses=tuple(goal_statuses.get(e.pk, ())),
+        )
+        for e in episodes
+    }
+
+
+def episode_evaluations(episodes, as_of) -> dict[int, Evaluation]:
+    """{episode id: Evaluation} for every given episode, in QUERIES_PER_EVALUATION queries."""
+    episodes = list(episodes)
+    if not episodes:
+        return {}
+    thresholds = site_thresholds({e.site_id for e in episodes})
+    facts = episode_facts(episodes, as_of, thresholds)
+    return {e.pk: evaluate(facts[e.pk], as_of, thresholds[e.site_id]) for e in episodes}
+
+
+def episode_evaluation(episode, as_of) -> Evaluation:
+    """The evaluation of one episode (same code path as the caseload)."""
+    return episode_evaluations([episode], as_of)[episode.pk]
+
+
+def evaluation_document(episode, evaluation, as_of) -> dict:
+    """The full INTERFACES.md markers object (``episode.client`` must be loaded)."""
+    return {
+        "mrn": episode.client.mrn,
+        "episode": episode.ref,
+        "as_of": as_of.isoformat(),
+        **evaluation.as_dict(),
+    }

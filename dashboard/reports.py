@@ -1,0 +1,225 @@
+"""The program report: census, admissions, endings, length of stay, attendance and screens
+for a date range and a set of sites, by month and by track.
+
+``report_build`` gathers the rows in a fixed number of queries (whatever the number of
+episodes) and hands them to ``report_compute``, a pure function that does the counting.
+"""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from attendance.models import Attendance, Session
+from clients.models import Episode
+from screening.interpretation import Interpretation, interpret_screen
+from screening.models import Prescription, Screen
+
+NEGATIVE_LIKE = {Interpretation.NEGATIVE, Interpretation.EXPECTED_POSITIVE}
+NO_TRACK = "No track"
+COLUMNS = (
+    ("census", "Census (active episodes)"),
+    ("admissions", "Admissions"),
+    ("graduations", "Graduations"),
+    ("step_downs", "Step-downs"),
+    ("other_discharges", "Other discharges"),
+    ("median_stay_days", "Median length of stay (days)"),
+    ("attendance_rate", "Attendance rate"),
+    ("negative_screen_share", "Negative screens"),
+)
+
+
+RATE_COLUMNS = {"attendance_rate", "negative_screen_share"}
+
+
+@dataclass(frozen=True)
+class EpisodeFact:
+    track: str
+    admitted_on: dt.date
+    ended_on: dt.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AttendanceFact:
+    month: dt.date  # first of the month
+    track: str
+    attended: int
+    absent: int
+
+
+@dataclass(frozen=True)
+class ScreenFact:
+    collected_on: dt.date
+    track: str
+    negative: bool  # negative or expected positive
+
+
+@dataclass
+class ReportRow:
+    label: str
+    census: int = 0
+    admissions: int = 0
+    graduations: int = 0
+    step_downs: int = 0
+    other_discharges: int = 0
+    median_stay_days: float | None = None
+    attendance_rate: float | None = None
+    negative_screen_share: float | None = None
+    screens: int = 0
+
+    def values(self):
+        return [getattr(self, key) for key, _ in COLUMNS]
+
+    def cells(self):
+        """The values as the page shows them: shares as percentages, "—" when not measurable."""
+        shown = []
+        for key, _ in COLUMNS:
+            value = getattr(self, key)
+            if value is None:
+                shown.append("—")
+            elif key in RATE_COLUMNS:
+                shown.append(f"{value:.0%}")
+            else:
+                shown.append(f"{value:g}")
+        return shown
+
+
+@dataclass
+class Report:
+    start: dt.date
+    end: dt.date
+    months: list[ReportRow] = field(default_factory=list)
+    tracks: list[ReportRow] = field(default_factory=list)
+    total: ReportRow | None = None
+
+
+def months_between(start, end):
+    """(first day, last day) of every calendar month touching [start, end], clipped to it."""
+    spans = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        spans.append((max(first, start), min(following - dt.timedelta(days=1), end)))
+        first = following
+    return spans
+
+
+def _ratio(numerator, denominator):
+    return round(numerator / denominator, 3) if denominator else None
+
+
+def _row(label, start, end, episodes, attendance, screens):
+    """Count one row of the report over [start, end] (the facts are already of its track)."""
+    row = ReportRow(label=label)
+    stays = []
+    for e in episodes:
+        if e.admitted_on <= end and (e.ended_on is None or e.ended_on >= start):
+            row.census += 1
+        if start <= e.admitted_on <= end:
+            row.admissions += 1
+        if e.ended_on and start <= e.ended_on <= end:
+            stays.append((e.ended_on - e.admitted_on).days)
+            if e.status == Episode.Status.GRADUATED:
+                row.graduations += 1
+            elif e.status == Episode.Status.STEPPED_DOWN:
+                row.step_downs += 1
+            else:
+                row.other_discharges += 1
+    row.median_stay_days = statistics.median(stays) if stays else None
+    months = {first.replace(day=1) for first, _ in months_between(start, end)}
+    kept = [a for a in attendance if a.month in months]
+    attended = sum(a.attended for a in kept)
+    row.attendance_rate = _ratio(attended, attended + sum(a.absent for a in kept))
+    in_range = [s for s in screens if start <= s.collected_on <= end]
+    row.screens = len(in_range)
+    row.negative_screen_share = _ratio(sum(s.negative for s in in_range), len(in_range))
+    return row
+
+
+def report_compute(*, start, end, episodes, attendance, screens):
+    """Pure: the report's rows from the facts. Attendance arrives already grouped by calendar
+    month (sessions inside the range only), so a month row takes the groups of its month."""
+    report = Report(start=start, end=end)
+    for first, last in months_between(start, end):
+        report.months.append(_row(first.strftime("%b %Y"), first, last, episodes, attendance, screens))
+    for track in sorted({e.track for e in episodes} | {a.track for a in attendance} | {s.track for s in screens}):
+        report.tracks.append(
+            _row(
+                track,
+                start,
+                end,
+                [e for e in episodes if e.track == track],
+                [a for a in attendance if a.track == track],
+                [s for s in screens if s.track == track],
+            )
+        )
+    report.total = _row("All", start, end, episodes, attendance, screens)
+    return report
+
+
+def report_build(*, episodes, start, end):
+    """Gather the facts for ``episodes`` (a scoped queryset) over [start, end] and count them.
+
+    Five queries, whatever the number of episodes: the episodes, attendance grouped by month
+    and track, the screens, their results, the prescriptions of their clients.
+    """
+    overlapping = episodes.filter(admitted_on__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    episode_facts = [
+        EpisodeFact(
+            track=row["track__name"] or NO_TRACK,
+            admitted_on=row["admitted_on"],
+            ended_on=row["ended_on"],
+            status=row["status"],
+        )
+        for row in overlapping.values("track__name", "admitted_on", "ended_on", "status")
+    ]
+    attendance_rows = (
+        Attendance.objects.filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
+        .exclude(session__status=Session.Status.CANCELLED)
+        .annotate(month=TruncMonth("session__date"))
+        .values("month", "episode__track__name")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
+            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+        )
+        .order_by()
+    )
+    attendance_facts = [
+        AttendanceFact(
+            month=_as_date(row["month"]),
+            track=row["episode__track__name"] or NO_TRACK,
+            attended=row["attended"],
+            absent=row["absent"],
+        )
+        for row in attendance_rows
+    ]
+    in_range = Screen.objects.filter(
+        episode__in=episodes.values("pk"), entered_in_error=False, collected_at__date__range=(start, end)
+    )
+    screens = list(in_range.select_related("episode__track").prefetch_related("results"))
+    prescriptions = defaultdict(list)
+    for prescription in Prescription.objects.filter(
+        client__in=in_range.values("episode__client"), entered_in_error=False
+    ):
+        prescriptions[prescription.client_id].append(prescription)
+    screen_facts = [
+        ScreenFact(
+            collected_on=timezone.localdate(screen.collected_at),
+            track=screen.episode.track.name if screen.episode.track else NO_TRACK,
+            negative=interpret_screen(screen, prescriptions[screen.episode.client_id]) in NEGATIVE_LIKE,
+        )
+        for screen in screens
+    ]
+    return report_compute(
+        start=start, end=end, episodes=episode_facts, attendance=attendance_facts, screens=screen_facts
+    )
+
+
+def _as_date(value):
+    """TruncMonth gives a date on PostgreSQL and may give a datetime elsewhere."""
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,128 @@
+"""Recording a decision: the markers of that day become its evidence, and the episode changes
+(level of care, status, end date and reason, a new outpatient episode) in the same transaction."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Episode, LevelOfCare, LevelOfCareChange
+from clients.services import episode_open
+from dashboard.models import Decision
+from dashboard.queries import episode_evaluations, evaluation_document
+
+OVERRIDE_RATIONALE_MIN = 20
+READY = "ready"
+# The readiness a decision kind goes against when it is not "ready".
+READINESS_OF_KIND = {Decision.Kind.STEP_DOWN: "step_down", Decision.Kind.GRADUATE: "graduation"}
+DISCHARGE_REASONS = {
+    Episode.EndReason.STEPPED_UP,
+    Episode.EndReason.LEFT_AGAINST_ADVICE,
+    Episode.EndReason.ADMINISTRATIVE,
+    Episode.EndReason.OTHER,
+}
+OUTPATIENT_WEEKLY_HOURS = Decimal("0")  # outpatient (ASAM 1.0) has no structured-hours minimum here
+
+
+def is_override(kind, evidence):
+    """A step-down or graduation the markers did not show as ready."""
+    readiness = READINESS_OF_KIND.get(kind)
+    return readiness is not None and evidence[readiness]["status"] != READY
+
+
+@transaction.atomic
+def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
+    """Record ``kind`` for the active ``episode`` as of ``decided_on`` and apply it.
+
+    - continue: nothing else changes;
+    - step_down: the episode ends (stepped down) and an outpatient episode opens the same day
+      at the same site with the same staff; it is the decision's ``resulting_episode``;
+    - step_up: the level of care becomes PHP (a new level-of-care row; the episode stays open);
+    - graduate: the episode ends, graduated;
+    - discharge: the episode ends with ``end_reason``.
+    A step-down or graduation against the markers is an override and needs a real rationale.
+    Raises ValidationError (nothing written) when the decision cannot be made.
+    """
+    episode = Episode.objects.select_for_update().select_related("client").get(pk=episode.pk)
+    rationale = (rationale or "").strip()
+    if not episode.is_active:
+        raise ValidationError(
+            f"Episode {episode.ref} is {episode.get_status_display().lower()}: no decision can be recorded."
+        )
+    if kind not in Decision.Kind.values:
+        raise ValidationError(f"Unknown decision {kind!r}.")
+    if decided_on < episode.admitted_on:
+        raise ValidationError("A decision cannot be dated before the admission.")
+    if decided_on > timezone.localdate():
+        raise ValidationError("A decision cannot be dated in the future.")
+    if not rationale:
+        raise ValidationError({"rationale": "Give the rationale for the decision."})
+
+    evaluation = episode_evaluations([episode], decided_on)[episode.pk]
+    evidence = evaluation_document(episode, evaluation, decided_on)
+    override = is_override(kind, evidence)
+    if override and len(rationale) < OVERRIDE_RATIONALE_MIN:
+        readiness = READINESS_OF_KIND[kind].replace("_", "-")
+        status = evidence[READINESS_OF_KIND[kind]]["status"].replace("_", " ")
+        raise ValidationError(
+            {
+                "rationale": (
+                    f"The markers show {readiness} as {status}: this decision is an override and needs a "
+                    f"rationale of at least {OVERRIDE_RATIONALE_MIN} characters explaining why."
+                )
+            }
+        )
+
+    resulting_episode = None
+    if kind == Decision.Kind.STEP_DOWN:
+        _episode_end(episode, Episode.Status.STEPPED_DOWN, Episode.EndReason.STEPPED_DOWN, decided_on)
+        resulting_episode = episode_open(
+            client=episode.client,
+            site=episode.site,
+            admitted_on=decided_on,
+            by=by,
+            level_of_care=LevelOfCare.OP,
+            primary_therapist=episode.primary_therapist,
+            case_manager=episode.case_manager,
+            required_weekly_hours=OUTPATIENT_WEEKLY_HOURS,
+        )
+    elif kind == Decision.Kind.GRADUATE:
+        _episode_end(episode, Episode.Status.GRADUATED, Episode.EndReason.GRADUATED, decided_on)
+    elif kind == Decision.Kind.DISCHARGE:
+        if end_reason not in DISCHARGE_REASONS:
+            raise ValidationError({"end_reason": "Choose the reason for the discharge."})
+        _episode_end(episode, Episode.Status.DISCHARGED, end_reason, decided_on)
+    elif kind == Decision.Kind.STEP_UP:
+        if episode.level_of_care == LevelOfCare.PHP:
+            raise ValidationError("The episode is already at partial hospitalization (PHP).")
+        episode.level_of_care = LevelOfCare.PHP
+        episode.save(update_fields=["level_of_care"])
+        LevelOfCareChange.objects.create(
+            episode=episode,
+            level_of_care=LevelOfCare.PHP,
+            effective_on=decided_on,
+            reason="Stepped up by decision",
+            changed_by=by,
+        )
+
+    decision = Decision(
+        episode=episode,
+        kind=kind,
+        decided_on=decided_on,
+        decided_by=by,
+        rationale=rationale,
+        evidence=evidence,
+        is_override=override,
+        resulting_episode=resulting_episode,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def _episode_end(episode, status, reason, day):
+    episode.status = status
+    episode.end_reason = reason
+    episode.ended_on = day
+    episode.save(update_fields=["status", "end_reason", "ended_on"])

@@ -1,0 +1,730 @@
+"""Parse and validate an ``iop-records/1`` document (docs/import-format.md) without writing.
+
+Pure: no ORM. What the database already holds (sites, tracks, staff, analytes, episodes,
+goals, sessions) comes in as a :class:`Known`, so a file that extends an earlier import can
+refer to records it does not repeat. :func:`validate` walks the whole document and collects
+**every** problem as ``"<json path>: <message>"`` (``clients[3].episodes[0].screens[12]
+.results.XYZ: unknown analyte``); only a document without problems is returned normalised
+(dates, times and decimals parsed) for :mod:`exchange.importer`.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+FORMAT = "iop-records/1"
+
+ROLES = ("therapist", "case_manager", "program_admin")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EPISODE_STATUSES = ("active", "stepped_down", "graduated", "discharged")
+END_REASONS = ("graduated", "stepped_down", "stepped_up", "left_against_advice", "administrative", "other")
+LEVELS_OF_CARE = ("IOP", "PHP", "OP")
+ATTENDANCE_KINDS = ("group", "individual", "family", "skills", "medication", "case_management")
+ATTENDANCE_STATUSES = ("present", "late", "left_early", "excused", "absent", "cancelled")
+SCREEN_METHODS = ("poc", "lab")
+SCREEN_OUTCOMES = ("completed", "refused", "missed", "invalid")
+RESULTS = ("negative", "positive", "inconclusive")
+CONFIRMATIONS = ("positive", "negative", "pending")
+GOAL_AREAS = (
+    "substance_use",
+    "mental_health",
+    "physical_health",
+    "family",
+    "employment_education",
+    "legal",
+    "housing",
+    "recovery_support",
+)
+GOAL_STATUSES = ("active", "achieved", "revised", "discontinued")
+RISKS = ("none", "low", "moderate", "high")
+RECOMMENDATIONS = ("continue", "step_down", "step_up", "graduate", "discharge")
+BARRIERS = ("transportation", "childcare", "finances", "work_schedule", "housing", "legal", "other")
+VALIDITY_DECIMALS = ("creatinine_mg_dl", "specific_gravity", "ph", "nitrite_ug_ml")
+
+
+@dataclass
+class Known:
+    """What the database holds already (loaded by the importer in a few queries)."""
+
+    today: dt.date
+    sites: set = field(default_factory=set)  # site codes
+    tracks: dict = field(default_factory=dict)  # track code -> site code
+    staff: set = field(default_factory=set)  # usernames
+    analytes: set = field(default_factory=set)  # analyte codes
+    episodes: dict = field(default_factory=dict)  # episode ref -> (mrn, status)
+    active_episodes: dict = field(default_factory=dict)  # mrn -> ref of its active episode
+    goals: dict = field(default_factory=dict)  # episode ref -> set of goal refs
+    # (site, track|None, date, time, kind) -> [(duration, cancelled), ...]: several sessions
+    # may share a slot without a track (the database cannot make NULLs unique).
+    sessions: dict = field(default_factory=dict)
+
+
+class Problems(list):
+    def add(self, path, message):
+        self.append(f"{path}: {message}")
+
+
+_MISSING = object()
+_INVALID = object()  # a value already reported as a problem
+
+
+class _Walker:
+    """Checks one document; every ``_field`` call reports its own problems and returns the
+    parsed value, or ``_INVALID``/``None``."""
+
+    def __init__(self, known: Known):
+        self.known = known
+        self.problems = Problems()
+
+    # -- primitive checks ---------------------------------------------------------------
+    def _object(self, value, path, required, optional=()):
+        if not isinstance(value, dict):
+            self.problems.add(path, f"expected an object, got {_kind(value)}")
+            return False
+        for key in required:
+            if key not in value:
+                self.problems.add(path, f"missing required key {key!r}")
+        for key in value:
+            if key not in required and key not in optional:
+                self.problems.add(_join(path, key), "unknown key")
+        return True
+
+    def _list(self, obj, key, path):
+        value = obj.get(key, [])
+        if not isinstance(value, list):
+            self.problems.add(_join(path, key), f"expected a list, got {_kind(value)}")
+            return []
+        return value
+
+    def _field(
+        self, obj, key, path, kind, *, null=False, choices=None, low=None, high=None, default=_MISSING, max_length=None
+    ):
+        """Parse ``obj[key]`` as ``kind`` (str, int, number, bool, date, time, datetime)."""
+        where = _join(path, key)
+        value = obj.get(key, _MISSING)
+        if value is _MISSING:
+            return None if default is _MISSING else default  # missing required keys are reported by _object
+        if value is None:
+            if null:
+                return None
+            self.problems.add(where, "must not be null")
+            return _INVALID
+        parsed = _PARSERS[kind](value)
+        if parsed is _INVALID:
+            self.problems.add(where, f"expected {_EXPECTED[kind]}, got {_show(value)}")
+            return _INVALID
+        if choices is not None and parsed not in choices:
+            self.problems.add(where, f"{_show(value)} is not one of: {', '.join(choices)}")
+            return _INVALID
+        if max_length is not None and len(parsed) > max_length:
+            self.problems.add(where, f"longer than {max_length} characters")
+            return _INVALID
+        if low is not None and parsed < low or high is not None and parsed > high:
+            self.problems.add(where, f"{_show(value)} is outside {low}–{high}")
+            return _INVALID
+        return parsed
+
+    def _not_future(self, value, where):
+        if isinstance(value, dt.date) and value > self.known.today:
+            self.problems.add(where, f"{value.isoformat()} is in the future")
+            return False
+        return True
+
+    # -- the document -------------------------------------------------------------------
+    def document(self, doc):
+        if not self._object(doc, "$", ("format",), ("sites", "tracks", "staff", "clients")):
+            return None
+        if doc.get("format", FORMAT) != FORMAT:
+            self.problems.add("format", f"expected {FORMAT!r}, got {_show(doc.get('format'))}")
+            return None
+        out = {"format": FORMAT}
+        out["sites"] = self._sites(self._list(doc, "sites", "$"))
+        self.site_codes = self.known.sites | {s["code"] for s in out["sites"] if isinstance(s.get("code"), str)}
+        out["tracks"] = self._tracks(self._list(doc, "tracks", "$"))
+        out["staff"] = self._staff(self._list(doc, "staff", "$"))
+        out["clients"] = self._clients(self._list(doc, "clients", "$"))
+        return out
+
+    def _unique(self, seen, value, where, what):
+        if value in seen:
+            self.problems.add(where, f"duplicate {what} {value!r} (also at {seen[value]})")
+        else:
+            seen[value] = where
+
+    def _sites(self, items):
+        out, seen = [], {}
+        for i, item in enumerate(items):
+            path = f"sites[{i}]"
+            if not self._object(item, path, ("code", "name")):
+                continue
+            code = self._field(item, "code", path, "str", max_length=12)
+            name = self._field(item, "name", path, "str", max_length=100)
+            if isinstance(code, str):
+                self._unique(seen, code, f"{path}.code", "site code")
+            out.append({"code": code, "name": name})
+        return out
+
+    def _tracks(self, items):
+        out, seen = [], {}
+        self.track_sites = dict(self.known.tracks)
+        for i, item in enumerate(items):
+            path = f"tracks[{i}]"
+            if not self._object(item, path, ("code", "site", "name", "weekdays", "start", "end")):
+                continue
+            code = self._field(item, "code", path, "str", max_length=20)
+            site = self._site_ref(item, "site", path)
+            weekdays = self._field(item, "weekdays", path, "list")
+            if isinstance(weekdays, list):
+                for j, day in enumerate(weekdays):
+                    if day not in WEEKDAYS:
+                        self.problems.add(f"{path}.weekdays[{j}]", f"{_show(day)} is not one of: {', '.join(WEEKDAYS)}")
+            start = self._field(item, "start", path, "time")
+            end = self._field(item, "end", path, "time")
+            if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
+                self.problems.add(f"{path}.end", "must be after start")
+            if isinstance(code, str):
+                self._unique(seen, code, f"{path}.code", "track code")
+                known_site = self.known.tracks.get(code)
+                if known_site is not None and isinstance(site, str) and known_site != site:
+                    self.problems.add(f"{path}.site", f"track {code!r} already exists at site {known_site!r}")
+                self.track_sites[code] = site
+            name = self._field(item, "name", path, "str", max_length=100)
+            out.append({"code": code, "site": site, "name": name, "weekdays": weekdays, "start": start, "end": end})
+        return out
+
+    def _staff(self, items):
+        out, seen = [], {}
+        for i, item in enumerate(items):
+            path = f"staff[{i}]"
+            if not self._object(item, path, ("username", "name", "role", "sites")):
+                continue
+            username = self._field(item, "username", path, "str", max_length=150)
+            if isinstance(username, str):
+                self._unique(seen, username, f"{path}.username", "username")
+            name = self._field(item, "name", path, "str", max_length=150)
+            role = self._field(item, "role", path, "str", null=True, choices=ROLES)
+            sites = self._field(item, "sites", path, "list")
+            if isinstance(sites, list):
+                for j, code in enumerate(sites):
+                    if code not in self.site_codes:
+                        self.problems.add(f"{path}.sites[{j}]", f"unknown site {_show(code)}")
+            out.append({"username": username, "name": name, "role": role, "sites": sites})
+        self.usernames = self.known.staff | set(seen)
+        return out
+
+    def _site_ref(self, obj, key, path):
+        code = self._field(obj, key, path, "str")
+        if isinstance(code, str) and code not in self.site_codes:
+            self.problems.add(f"{path}.{key}", f"unknown site {code!r}")
+            return _INVALID
+        return code
+
+    def _staff_ref(self, obj, key, path):
+        username = self._field(obj, key, path, "str", null=True)
+        if isinstance(username, str) and username not in self.usernames:
+            self.problems.add(f"{path}.{key}", f"unknown staff {username!r}")
+            return _INVALID
+        return username
+
+    def _clients(self, items):
+        out, mrns, refs = [], {}, {}
+        self.session_rows = {}  # session key -> (path, duration, cancelled) of its first row
+        for i, item in enumerate(items):
+            path = f"clients[{i}]"
+            if not self._object(item, path, ("mrn", "first_name", "last_name", "date_of_birth", "episodes")):
+                continue
+            mrn = self._field(item, "mrn", path, "str", max_length=20)
+            if isinstance(mrn, str):
+                self._unique(mrns, mrn, f"{path}.mrn", "MRN")
+            client = {
+                "mrn": mrn,
+                "first_name": self._field(item, "first_name", path, "str", max_length=60),
+                "last_name": self._field(item, "last_name", path, "str", max_length=60),
+                "date_of_birth": self._field(item, "date_of_birth", path, "date"),
+            }
+            self._not_future(client["date_of_birth"], f"{path}.date_of_birth")
+            client["episodes"] = []
+            active, indexed = [], []
+            for j, episode in enumerate(self._list(item, "episodes", path)):
+                parsed = self._episode(episode, f"{path}.episodes[{j}]", mrn, refs)
+                if parsed is not None:
+                    client["episodes"].append(parsed)
+                    indexed.append((j, parsed))
+                    if parsed["status"] == "active":
+                        active.append((f"{path}.episodes[{j}]", parsed["ref"]))
+            self._no_overlap(indexed, path)
+            if len(active) > 1:
+                self.problems.add(active[1][0], f"a second active episode for client {mrn!r} (also {active[0][0]})")
+            elif active and isinstance(mrn, str):
+                other = self.known.active_episodes.get(mrn)
+                if other is not None and other != active[0][1]:
+                    self.problems.add(active[0][0], f"client {mrn!r} already has the active episode {other!r}")
+            out.append(client)
+        return out
+
+    def _no_overlap(self, episodes, path):
+        """A client's stays follow one another: each admission on or after the previous end."""
+        dated = [(e["admitted_on"], k, e) for k, e in episodes if isinstance(e["admitted_on"], dt.date)]
+        previous = None
+        for admitted, k, episode in sorted(dated, key=lambda x: (x[0], x[1])):
+            if previous is not None:
+                end = previous[2]["ended_on"]
+                if not isinstance(end, dt.date) or admitted < end:
+                    self.problems.add(
+                        f"{path}.episodes[{k}].admitted_on",
+                        f"{admitted.isoformat()} is before episodes[{previous[1]}] ended",
+                    )
+            previous = (admitted, k, episode)
+
+    def _episode(self, item, path, mrn, refs):
+        required = ("ref", "site", "admitted_on", "status")
+        optional = (
+            "track",
+            "level_of_care",
+            "therapist",
+            "case_manager",
+            "required_weekly_hours",
+            "ended_on",
+            "end_reason",
+            "prescriptions",
+            "attendance",
+            "screens",
+            "goals",
+            "worksheets",
+            "checkins",
+        )
+        if not self._object(item, path, required, optional):
+            return None
+        ref = self._field(item, "ref", path, "str", max_length=40)
+        if isinstance(ref, str):
+            self._unique(refs, ref, f"{path}.ref", "episode ref")
+            known = self.known.episodes.get(ref)
+            if known is not None and known[0] != mrn:
+                self.problems.add(f"{path}.ref", f"episode {ref!r} already belongs to client {known[0]!r}")
+        site = self._site_ref(item, "site", path)
+        track = self._field(item, "track", path, "str", null=True)
+        if isinstance(track, str):
+            if track not in self.track_sites:
+                self.problems.add(f"{path}.track", f"unknown track {track!r}")
+            elif isinstance(site, str) and self.track_sites[track] != site:
+                self.problems.add(f"{path}.track", f"track {track!r} is not at site {site!r}")
+        admitted = self._field(item, "admitted_on", path, "date")
+        self._not_future(admitted, f"{path}.admitted_on")
+        status = self._field(item, "status", path, "str", choices=EPISODE_STATUSES)
+        ended = self._field(item, "ended_on", path, "date", null=True)
+        if isinstance(ended, dt.date):
+            self._not_future(ended, f"{path}.ended_on")
+            if isinstance(admitted, dt.date) and ended < admitted:
+                self.problems.add(f"{path}.ended_on", f"{ended.isoformat()} is before admission")
+        if status == "active" and isinstance(ended, dt.date):
+            self.problems.add(f"{path}.ended_on", "an active episode has no end date")
+        if status in EPISODE_STATUSES and status != "active" and ended is None:
+            self.problems.add(f"{path}.ended_on", f"required when status is {status!r}")
+        episode = {
+            "ref": ref,
+            "site": site,
+            "track": track,
+            "level_of_care": self._field(item, "level_of_care", path, "str", choices=LEVELS_OF_CARE, default="IOP"),
+            "admitted_on": admitted,
+            "therapist": self._staff_ref(item, "therapist", path),
+            "case_manager": self._staff_ref(item, "case_manager", path),
+            "required_weekly_hours": self._field(
+                item, "required_weekly_hours", path, "number", low=0, high=99, default=Decimal(9)
+            ),
+            "status": status,
+            "ended_on": ended,
+            "end_reason": self._field(item, "end_reason", path, "str", null=True, choices=END_REASONS),
+        }
+        admitted = admitted if isinstance(admitted, dt.date) else None
+        episode["prescriptions"] = [
+            self._prescription(x, f"{path}.prescriptions[{k}]")
+            for k, x in enumerate(self._list(item, "prescriptions", path))
+        ]
+        episode["attendance"] = [
+            self._attendance(x, f"{path}.attendance[{k}]", episode, admitted)
+            for k, x in enumerate(self._list(item, "attendance", path))
+        ]
+        self._no_repeats(episode["attendance"], f"{path}.attendance", "_slot", "attendance at this session")
+        episode["screens"] = [
+            self._screen(x, f"{path}.screens[{k}]", admitted) for k, x in enumerate(self._list(item, "screens", path))
+        ]
+        self._no_repeats(episode["screens"], f"{path}.screens", "collected_at", "screen collected at this time")
+        episode["goals"] = [self._goal(x, f"{path}.goals[{k}]") for k, x in enumerate(self._list(item, "goals", path))]
+        self._no_repeats(episode["goals"], f"{path}.goals", "ref", "goal ref")
+        goal_refs = {g["ref"] for g in episode["goals"] if g} | self.known.goals.get(ref, set())
+        episode["worksheets"] = [
+            self._worksheet(x, f"{path}.worksheets[{k}]", admitted, goal_refs)
+            for k, x in enumerate(self._list(item, "worksheets", path))
+        ]
+        self._no_repeats(episode["worksheets"], f"{path}.worksheets", "week", "worksheet for week")
+        episode["checkins"] = [
+            self._checkin(x, f"{path}.checkins[{k}]", admitted, episode)
+            for k, x in enumerate(self._list(item, "checkins", path))
+        ]
+        self._no_repeats(episode["checkins"], f"{path}.checkins", "week", "check-in for week")
+        return episode
+
+    def _no_repeats(self, rows, path, key, what):
+        seen = {}
+        for k, row in enumerate(rows):
+            if not row or row.get(key) in (None, _INVALID):
+                continue
+            if row[key] in seen:
+                self.problems.add(f"{path}[{k}]", f"the same {what} as {path}[{seen[row[key]]}]")
+            else:
+                seen[row[key]] = k
+
+    def _on_or_after_admission(self, day, admitted, where, *, week=False):
+        if not isinstance(day, dt.date) or admitted is None:
+            return
+        first = admitted - dt.timedelta(days=admitted.weekday()) if week else admitted
+        if day < first:
+            self.problems.add(where, f"{day.isoformat()} is before admission ({admitted.isoformat()})")
+
+    def _monday(self, day, where):
+        if isinstance(day, dt.date) and day.weekday() != 0:
+            self.problems.add(where, f"{day.isoformat()} is not a Monday")
+
+    def _prescription(self, item, path):
+        if not self._object(item, path, ("medication", "analyte", "start"), ("end",)):
+            return None
+        start = self._field(item, "start", path, "date")
+        end = self._field(item, "end", path, "date", null=True)
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            self.problems.add(f"{path}.end", "is before start")
+        return {
+            "medication": self._field(item, "medication", path, "str", max_length=100),
+            "analyte": self._analyte(item.get("analyte"), f"{path}.analyte"),
+            "start": start,
+            "end": end,
+        }
+
+    def _analyte(self, code, where):
+        if not isinstance(code, str):
+            self.problems.add(where, f"expected an analyte code, got {_show(code)}")
+            return _INVALID
+        if code not in self.known.analytes:
+            self.problems.add(where, "unknown analyte")
+            return _INVALID
+        return code
+
+    def _attendance(self, item, path, episode, admitted):
+        required = ("date", "start", "kind", "duration_minutes", "status")
+        if not self._object(item, path, required, ("minutes_attended", "track", "note")):
+            return None
+        day = self._field(item, "date", path, "date")
+        if self._not_future(day, f"{path}.date"):
+            self._on_or_after_admission(day, admitted, f"{path}.date")
+        start = self._field(item, "start", path, "time")
+        kind = self._field(item, "kind", path, "str", choices=ATTENDANCE_KINDS)
+        duration = self._field(item, "duration_minutes", path, "int", low=1, high=1440)
+        status = self._field(item, "status", path, "str", choices=ATTENDANCE_STATUSES)
+        attended = status in ("present", "late", "left_early")
+        default = duration if attended and isinstance(duration, int) else 0
+        minutes = self._field(item, "minutes_attended", path, "int", low=0, high=1440, default=default)
+        if isinstance(minutes, int) and isinstance(duration, int) and minutes > duration:
+            self.problems.add(f"{path}.minutes_attended", f"{minutes} is above the session's {duration} minutes")
+        track = episode["track"]
+        if "track" in item:
+            track = self._field(item, "track", path, "str", null=True)
+            if isinstance(track, str) and track not in self.track_sites:
+                self.problems.add(f"{path}.track", f"unknown track {track!r}")
+                track = _INVALID
+        row = {
+            "date": day,
+            "start": start,
+            "kind": kind,
+            "duration_minutes": duration,
+            "status": status,
+            "minutes_attended": minutes,
+            "track": track,
+            "note": self._field(item, "note", path, "text", default=""),
+        }
+        parts = (episode["site"], track, day, start, kind)
+        if any(p is _INVALID for p in parts) or any(p is None for p in (parts[0], day, start, kind)):
+            return row
+        row["_slot"] = parts
+        self._session_agrees(parts, path, duration, status == "cancelled")
+        return row
+
+    def _session_agrees(self, slot, path, duration, cancelled):
+        """Rows of one shared session must agree with each other and with the database. A slot
+        without a track may hold several sessions (they differ in length or cancellation)."""
+        if not isinstance(duration, int) or slot[1] is None:
+            return
+        known = self.known.sessions.get(slot)
+        first = self.session_rows.setdefault(slot, (path, duration, cancelled))
+        if known:
+            if (duration, cancelled) in known:
+                return
+            where, (other_duration, other_cancelled) = "the existing session", known[0]
+        else:
+            where, other_duration, other_cancelled = first
+        if duration != other_duration:
+            self.problems.add(f"{path}.duration_minutes", f"{duration} differs from {other_duration} at {where}")
+        elif cancelled != other_cancelled:
+            state = "cancelled" if other_cancelled else "held"
+            self.problems.add(f"{path}.status", f"the session is {state} at {where}")
+
+    def _screen(self, item, path, admitted):
+        required = ("collected_at", "outcome", "results")
+        optional = ("observed", "method", "confirmation", "reason", "validity")
+        if not self._object(item, path, required, optional):
+            return None
+        collected = self._field(item, "collected_at", path, "datetime")
+        if isinstance(collected, dt.datetime) and self._not_future(collected.date(), f"{path}.collected_at"):
+            self._on_or_after_admission(collected.date(), admitted, f"{path}.collected_at")
+        screen = {
+            "collected_at": collected,
+            "observed": self._field(item, "observed", path, "bool", default=False),
+            "method": self._field(item, "method", path, "str", choices=SCREEN_METHODS, default="poc"),
+            "outcome": self._field(item, "outcome", path, "str", choices=SCREEN_OUTCOMES),
+            "reason": self._field(item, "reason", path, "text", default="", max_length=200),
+            "results": {},
+            "confirmation": {},
+            "validity": self._validity(item.get("validity", {}), f"{path}.validity"),
+        }
+        results = self._field(item, "results", path, "dict")
+        if isinstance(results, dict):
+            for code, value in results.items():
+                where = f"{path}.results.{code}"
+                if self._analyte(code, where) is not _INVALID:
+                    if value in RESULTS:
+                        screen["results"][code] = value
+                    else:
+                        self.problems.add(where, f"{_show(value)} is not one of: {', '.join(RESULTS)}")
+        confirmation = self._field(item, "confirmation", path, "dict", default={})
+        if isinstance(confirmation, dict):
+            for code, value in confirmation.items():
+                where = f"{path}.confirmation.{code}"
+                if self._analyte(code, where) is _INVALID:
+                    continue
+                if isinstance(results, dict) and code not in results:
+                    self.problems.add(where, "no result for this analyte")
+                elif value not in CONFIRMATIONS:
+                    self.problems.add(where, f"{_show(value)} is not one of: {', '.join(CONFIRMATIONS)}")
+                else:
+                    screen["confirmation"][code] = value
+        return screen
+
+    def _validity(self, item, path):
+        keys = ("temperature_in_range", "adulterant_noted", *VALIDITY_DECIMALS)
+        if not self._object(item, path, (), keys):
+            return {}
+        out = {
+            "temperature_in_range": self._field(item, "temperature_in_range", path, "bool", null=True),
+            "adulterant_noted": self._field(item, "adulterant_noted", path, "bool", default=False),
+        }
+        for key in VALIDITY_DECIMALS:
+            out[key] = self._field(item, key, path, "number", null=True, low=0, high=99999)
+        return out
+
+    def _goal(self, item, path):
+        if not self._object(item, path, ("ref", "area", "statement"), ("objective", "target_date", "status")):
+            return None
+        return {
+            "ref": self._field(item, "ref", path, "str", max_length=20),
+            "area": self._field(item, "area", path, "str", choices=GOAL_AREAS),
+            "statement": self._field(item, "statement", path, "str", max_length=300),
+            "objective": self._field(item, "objective", path, "text", default="", max_length=300),
+            "target_date": self._field(item, "target_date", path, "date", null=True),
+            "status": self._field(item, "status", path, "str", choices=GOAL_STATUSES, default="active"),
+        }
+
+    def _week(self, item, path, admitted):
+        week = self._field(item, "week", path, "date")
+        if self._not_future(week, f"{path}.week"):
+            self._monday(week, f"{path}.week")
+            self._on_or_after_admission(week, admitted, f"{path}.week", week=True)
+        return week
+
+    def _worksheet(self, item, path, admitted, goal_refs):
+        if not self._object(item, path, ("week", "ratings"), ("reflection",)):
+            return None
+        sheet = {
+            "week": self._week(item, path, admitted),
+            "reflection": self._field(item, "reflection", path, "text", default=""),
+            "ratings": {},
+        }
+        ratings = self._field(item, "ratings", path, "dict")
+        if isinstance(ratings, dict):
+            for ref, value in ratings.items():
+                where = f"{path}.ratings.{ref}"
+                if ref not in goal_refs:
+                    self.problems.add(where, "unknown goal")
+                elif _parse_int(value) is _INVALID or not 0 <= value <= 4:
+                    self.problems.add(where, f"expected a rating 0–4, got {_show(value)}")
+                else:
+                    sheet["ratings"][ref] = value
+        return sheet
+
+    def _checkin(self, item, path, admitted, episode):
+        optional = (
+            "cravings",
+            "engagement",
+            "mood",
+            "risk",
+            "suicidal_ideation",
+            "homicidal_ideation",
+            "overdose_risk",
+            "mutual_help_meetings",
+            "barriers",
+            "note",
+            "rationale",
+            "recommendation",
+            "phq9_items",
+            "gad7_items",
+            "signed",
+        )
+        if not self._object(item, path, ("week",), optional):
+            return None
+        if episode["therapist"] is None:
+            self.problems.add(path, "a check-in needs the episode's therapist (its author)")
+        checkin = {
+            "week": self._week(item, path, admitted),
+            "cravings": self._field(item, "cravings", path, "int", null=True, low=0, high=10),
+            "engagement": self._field(item, "engagement", path, "int", null=True, low=1, high=5),
+            "mood": self._field(item, "mood", path, "int", null=True, low=1, high=5),
+            "risk": self._field(item, "risk", path, "str", choices=RISKS, default="none"),
+            "suicidal_ideation": self._field(item, "suicidal_ideation", path, "bool", default=False),
+            "homicidal_ideation": self._field(item, "homicidal_ideation", path, "bool", default=False),
+            "overdose_risk": self._field(item, "overdose_risk", path, "bool", default=False),
+            "mutual_help_meetings": self._field(item, "mutual_help_meetings", path, "int", low=0, high=99, default=0),
+            "barriers": self._field(item, "barriers", path, "list", default=[]),
+            "note": self._field(item, "note", path, "text", default=""),
+            "rationale": self._field(item, "rationale", path, "text", default=""),
+            "recommendation": self._field(
+                item, "recommendation", path, "str", choices=RECOMMENDATIONS, default="continue"
+            ),
+            "phq9_items": self._items(item, "phq9_items", path, 9),
+            "gad7_items": self._items(item, "gad7_items", path, 7),
+            "signed": self._field(item, "signed", path, "bool", default=False),
+        }
+        if isinstance(checkin["barriers"], list):
+            for k, value in enumerate(checkin["barriers"]):
+                if value not in BARRIERS:
+                    self.problems.add(f"{path}.barriers[{k}]", f"{_show(value)} is not one of: {', '.join(BARRIERS)}")
+        return checkin
+
+    def _items(self, item, key, path, count):
+        value = self._field(item, key, path, "list", null=True)
+        bad = isinstance(value, list) and (
+            len(value) != count or any(_parse_int(v) is _INVALID or not 0 <= v <= 3 for v in value)
+        )
+        if bad:
+            self.problems.add(f"{path}.{key}", f"expected {count} answers 0–3, got {_show(value)}")
+            return _INVALID
+        return value
+
+
+def _join(path, key):
+    """``clients[0]`` + ``mrn`` → ``clients[0].mrn``; at the root just the key."""
+    return key if path == "$" else f"{path}.{key}"
+
+
+def _parse_str(value):
+    return value if isinstance(value, str) and value.strip() else _INVALID
+
+
+def _parse_int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
+
+
+def _parse_number(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _INVALID
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return _INVALID
+
+
+def _parse_bool(value):
+    return value if isinstance(value, bool) else _INVALID
+
+
+def _parse_date(value):
+    if not isinstance(value, str) or len(value) != 10:
+        return _INVALID
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return _INVALID
+
+
+def _parse_time(value):
+    if not isinstance(value, str) or len(value) != 5:
+        return _INVALID
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        return _INVALID
+
+
+def _parse_datetime(value):
+    """A local (naive) date and time to the minute: ``2026-01-06T18:30``."""
+    if not isinstance(value, str) or len(value) != 16 or value[10] != "T":
+        return _INVALID
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return _INVALID
+
+
+_PARSERS = {
+    "str": _parse_str,
+    "text": lambda v: v if isinstance(v, str) else _INVALID,
+    "int": _parse_int,
+    "number": _parse_number,
+    "bool": _parse_bool,
+    "date": _parse_date,
+    "time": _parse_time,
+    "datetime": _parse_datetime,
+    "list": lambda v: v if isinstance(v, list) else _INVALID,
+    "dict": lambda v: v if isinstance(v, dict) else _INVALID,
+}
+_EXPECTED = {
+    "str": "a non-empty string",
+    "text": "a string",
+    "int": "a whole number",
+    "number": "a number",
+    "bool": "true or false",
+    "date": "a date YYYY-MM-DD",
+    "time": "a time HH:MM",
+    "datetime": "a date and time YYYY-MM-DDTHH:MM",
+    "list": "a list",
+    "dict": "an object",
+}
+
+
+def _kind(value):
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), _show(value))
+
+
+def _show(value):
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def parse(text):
+    """``text`` → (document, problems). A document that is not JSON is one problem at ``$``."""
+    try:
+        return json.loads(text), Problems()
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        problems = Problems()
+        problems.add("$", f"not JSON ({error})")
+        return None, problems
+
+
+def validate(doc, known: Known):
+    """Check the whole document against the format and ``known``.
+
+    Returns ``(normalised, problems)``; ``normalised`` is ``None`` whenever ``problems``
+    is not empty, so nothing half-checked can be written.
+    """
+    walker = _Walker(known)
+    normalised = walker.document(doc)
+    if walker.problems:
+        return None, walker.problems
+    return normalised, walker.problems

@@ -1,0 +1,74 @@
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from iop.admin import NoDeleteAdminMixin, SiteScopedAdminMixin, admin
+from programs.models import Criteria, Site, Track
+
+
+class ScopedSiteChoicesMixin:
+    """Offer only the admin's own sites in a ``site`` drop-down (superusers: all)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "site":
+            kwargs["queryset"] = Site.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Site)
+class SiteAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "staff_count", "next_mrn_number"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["staff"]
+    readonly_fields = ["next_mrn_number"]
+
+    def get_queryset(self, request):
+        return Site.objects.for_user(request.user).annotate(staff_total=Count("staff", distinct=True))
+
+    @admin.display(description="Staff", ordering="staff_total")
+    def staff_count(self, obj):
+        return obj.staff_total
+
+
+@admin.register(Track)
+class TrackAdmin(ScopedSiteChoicesMixin, SiteScopedAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+    site_path = "site"
+    list_display = ["code", "name", "site", "weekdays", "start_time", "end_time", "active"]
+    list_filter = ["site", "active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["site"]
+
+
+@admin.register(Criteria)
+class CriteriaAdmin(ScopedSiteChoicesMixin, SiteScopedAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+    site_path = "site"
+    list_display = ["site", "step_down_min_weeks", "graduation_min_weeks", "attendance_rate_min", "step_down_streak"]
+    list_select_related = ["site"]
+    fieldsets = [
+        (None, {"fields": ["site"]}),
+        (
+            "Readiness",
+            {
+                "fields": [
+                    ("step_down_min_weeks", "graduation_min_weeks"),
+                    ("attendance_rate_min", "attendance_window_days"),
+                    ("hours_weeks_window", "hours_weeks_required"),
+                    ("step_down_streak", "step_down_streak_days"),
+                    ("graduation_streak", "graduation_streak_days"),
+                    "no_positive_days",
+                    ("step_down_goals_on_track", "graduation_goals_on_track", "on_track_rating"),
+                    ("worksheet_max_age_days", "checkin_max_age_days", "risk_free_days"),
+                ]
+            },
+        ),
+        (
+            "Needs-attention flags",
+            {
+                "fields": [
+                    ("flag_absences_count", "flag_absences_days"),
+                    ("flag_positive_days", "flag_missed_days"),
+                    "flag_screen_overdue_days",
+                    "flag_checkin_weekday",
+                ]
+            },
+        ),
+    ]

@@ -1,0 +1,19 @@
+// Check-ins tab: cravings and PHQ-9 by week (data from json_script; the table shows the same).
+(function () {
+  "use strict";
+  var source = document.getElementById("checkins-trend-data");
+  var canvas = document.getElementById("checkins-trend-chart");
+  if (!source || !canvas || typeof Chart === "undefined") { return; }
+  var rows = JSON.parse(source.textContent);
+  new Chart(canvas, {
+    type: "line",
+    data: {
+      labels: rows.map(function (r) { return r.week; }),
+      datasets: [
+        { label: "Cravings (0–10)", data: rows.map(function (r) { return r.cravings; }), borderColor: "#b02a37", spanGaps: true },
+        { label: "PHQ-9 total (0–27)", data: rows.map(function (r) { return r.phq9; }), borderColor: "#123c69", borderDash: [6, 4], spanGaps: true }
+      ]
+    },
+    options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, max: 27 } } }
+  });
+})();

@@ -1,0 +1,50 @@
+import datetime as dt
+
+from django.utils import timezone
+
+from attendance.models import Attendance, Session
+from tests.e2e.conftest import assert_accessible, login
+from tests.factories import ClientFactory, EpisodeFactory, SessionFactory
+
+
+def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_reload(
+    page, episode1, site1, track1, therapist
+):
+    ben = EpisodeFactory(client=ClientFactory(first_name="Ben", last_name="Okafor"), site=site1, track=track1)
+    carla = EpisodeFactory(client=ClientFactory(first_name="Carla", last_name="Nguyen"), site=site1, track=track1)
+    evening = SessionFactory(
+        site=site1, track=track1, date=timezone.localdate(), start_time=dt.time(18, 0), status="scheduled"
+    )
+    login(page, "therapist")
+    page.goto("/attendance/today/")
+    assert page.get_by_text("Roster not taken").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Take roster").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Group therapy · Evening").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Status for Ben Okafor").select_option("late")
+    page.get_by_label("Minutes attended by Ben Okafor").fill("150")
+    page.get_by_label("Status for Carla Nguyen").select_option("absent")
+    page.get_by_label("Individual note for Ana Diaz").fill("Shared her relapse-prevention plan.")
+    page.get_by_label("Group note").fill("Coping with cravings: urge surfing practice.")
+    page.get_by_role("button", name="Save roster").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Roster saved: 3 clients.").is_visible()
+
+    page.reload()
+    assert page.get_by_label("Status for Ana Diaz").input_value() == "present"
+    assert page.get_by_label("Status for Ben Okafor").input_value() == "late"
+    assert page.get_by_label("Minutes attended by Ben Okafor").input_value() == "150"
+    assert page.get_by_label("Status for Carla Nguyen").input_value() == "absent"
+    assert page.get_by_label("Group note").input_value() == "Coping with cravings: urge surfing practice."
+    rows = dict(Attendance.objects.filter(session=evening).values_list("episode_id", "status"))
+    assert rows == {episode1.pk: "present", ben.pk: "late", carla.pk: "absent"}
+    assert Session.objects.get(pk=evening.pk).status == "held"
+
+    page.goto("/attendance/today/")
+    assert page.get_by_text("Roster taken").is_visible()
+    page.goto(f"/attendance/client/{episode1.client_id}/")
+    assert page.get_by_text("Coping with cravings: urge surfing practice.").is_visible()
+    assert_accessible(page)
