@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 
-from attendance.models import Attendance
+from attendance.queries import week_attendance
 from checkins import scoring
 from checkins.models import Addendum, CheckIn
 from clients.models import Episode
 from goals.models import GoalRating, Worksheet
+from screening.interpretation import interpret_screen
 from screening.models import Prescription, Screen
 
 
@@ -153,40 +154,21 @@ class WeekSummary:
         return self.hours >= self.required_hours
 
 
-def _interpreter():
-    """screening's ``interpret_screen``, imported lazily (None if that module is not there)."""
-    try:
-        from screening.interpretation import interpret_screen
-    except ImportError:
-        return None
-    return interpret_screen
-
-
 def week_summary(episode, week):
     """What the record holds for ``episode`` in the week starting ``week`` (5 queries:
     attendance, screens, their results, the client's prescriptions, latest worksheet + ratings)."""
     week_end = week + dt.timedelta(days=6)
-    attendance = list(
-        Attendance.objects.filter(episode=episode, session__date__range=(week, week_end)).values_list(
-            "status", "minutes_attended"
-        )
-    )
-    attended = [m for status, m in attendance if status in Attendance.ATTENDED]
-    minutes = sum(attended)
+    attendance = week_attendance(episode, week)  # cancelled sessions count for no one
 
     screens = list(
         Screen.objects.filter(episode=episode, entered_in_error=False, collected_at__date__range=(week, week_end))
         .prefetch_related("results__analyte")
         .order_by("collected_at")
     )
-    interpret_screen = _interpreter()
     prescriptions = list(Prescription.objects.filter(client_id=episode.client_id)) if screens else []
     screen_lines = []
     for screen in screens:
-        if interpret_screen is not None:
-            interpretation = interpret_screen(screen, prescriptions).label
-        else:
-            interpretation = screen.get_outcome_display()
+        interpretation = interpret_screen(screen, prescriptions).label
         positives = tuple(r.analyte.code for r in screen.results.all() if r.result == r.Result.POSITIVE)
         screen_lines.append(ScreenLine(screen.collected_at, screen.get_outcome_display(), interpretation, positives))
 
@@ -199,10 +181,10 @@ def week_summary(episode, week):
         )
     return WeekSummary(
         week=week,
-        sessions_attended=len(attended),
-        unexcused_absences=sum(1 for status, _ in attendance if status == Attendance.Status.ABSENT),
-        excused_absences=sum(1 for status, _ in attendance if status == Attendance.Status.EXCUSED),
-        hours=(Decimal(minutes) / 60).quantize(Decimal("0.1")),
+        sessions_attended=attendance.attended,
+        unexcused_absences=attendance.unexcused,
+        excused_absences=attendance.excused,
+        hours=attendance.hours.quantize(Decimal("0.1")),
         required_hours=Decimal(episode.required_weekly_hours),
         screens=tuple(screen_lines),
         worksheet_week=worksheet.week if worksheet else None,

@@ -561,8 +561,8 @@ def explain(criterion: Criterion) -> str:
         span = d.get("span")
         over = f" over {_plural(span, 'day')}" if span is not None else ""
         return (
-            f"{c.measured} of {c.required} required negative screens{over} "
-            f"(must span at least {d.get('required_span', 0)} days)"
+            f"{_plural(c.measured, 'negative screen')} in a row{over} "
+            f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
         )
     if c.name == "no_recent_positive":
         if c.measured is None:

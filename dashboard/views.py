@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from audit.services import access_events_record
 from checkins.models import CheckIn
-from clients.models import Episode
+from clients.models import Episode, LevelOfCare
 from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY, Evaluation
 from dashboard.queries import episode_evaluations
 from programs.models import Site, Track
@@ -117,6 +117,11 @@ class CaseloadFilterForm(forms.Form):
     flag = forms.ChoiceField(
         required=False, choices=[("", "Any or no flag"), *[(c, FLAG_LABELS[c]) for c in FLAG_CODES]]
     )
+    level = forms.ChoiceField(
+        label="Level of care",
+        required=False,
+        choices=[("", "IOP and PHP"), (LevelOfCare.OP, "Outpatient (after step-down)"), ("all", "All levels")],
+    )
 
     def __init__(self, *args, user, episodes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,6 +152,10 @@ def caseload_table(request):
     in_scope = Episode.objects.for_user(request.user).active()
     form = CaseloadFilterForm(request.GET or None, user=request.user, episodes=in_scope.values("pk"))
     filters = form.filters() if form.is_bound else {}
+    # The program's caseload is its IOP/PHP clients; stepped-down (OP) episodes on request.
+    level = filters.get("level")
+    if level != "all":
+        in_scope = in_scope.filter(level_of_care__in=[level] if level else [LevelOfCare.IOP, LevelOfCare.PHP])
     episodes = in_scope.select_related("client", "site", "track", "primary_therapist", "case_manager")
     for name, field in (
         ("site", "site"),

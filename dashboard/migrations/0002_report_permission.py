@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0001_initial'),
+        ("dashboard", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='decision',
-            options={'ordering': ['-decided_on', '-created_at'], 'permissions': [('view_program_report', 'Can view program reports (census, outcomes)')]},
+            name="decision",
+            options={
+                "ordering": ["-decided_on", "-created_at"],
+                "permissions": [("view_program_report", "Can view program reports (census, outcomes)")],
+            },
         ),
     ]

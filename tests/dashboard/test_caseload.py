@@ -77,6 +77,20 @@ def test_caseload_shows_only_active_episodes_of_the_users_sites(
 
 
 @pytest.mark.parametrize(
+    "level, expected",
+    [(None, ["A", "S"]), ("OP", ["R"]), ("all", ["A", "R", "S"])],
+)
+def test_the_caseload_is_the_iop_and_php_clients_unless_asked(
+    as_casemanager, site1, track1, therapist, casemanager, level, expected
+):
+    """A stepped-down client's outpatient episode leaves the IOP list (issue 6)."""
+    ready, *_ = mixed_caseload(site1, track1, therapist, casemanager)
+    Episode.objects.filter(pk=ready.pk).update(level_of_care="OP")
+    response = as_casemanager.get(URL, {"level": level} if level else {})
+    assert sorted(m.split("-")[1][0] for m in names(response)) == expected
+
+
+@pytest.mark.parametrize(
     "status, expected_prefix",
     [("step_down_ready", "R"), ("approaching", "A"), ("not_ready", "S"), ("needs_attention", "S")],
 )

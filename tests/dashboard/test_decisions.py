@@ -209,7 +209,7 @@ def test_the_form_page_shows_the_readiness(as_casemanager, ready):
     response = as_casemanager.get(_url(ready))
     assert response.status_code == 200
     assert "Step-down readiness" in response.text
-    assert "7 of 4 required negative screens" in response.text
+    assert "7 negative screens in a row" in response.text
 
 
 def test_therapist_may_not_record_a_decision(as_therapist, episode1):

@@ -519,7 +519,7 @@ def test_flags_come_in_contract_order():
 def test_explain_the_negative_streak_in_words():
     facts = ready_facts(screens=screens((25, NEG), (17, NEG), (9, NEG), (1, NEG)))
     text = explain(criterion(evaluate(facts, D), "negative_streak"))
-    assert text.startswith("4 of 4 required negative screens over 24 days")
+    assert text.startswith("4 negative screens in a row over 24 days (4 required, spanning at least 21 days)")
 
 
 @pytest.mark.parametrize("name", mk.CRITERION_NAMES)

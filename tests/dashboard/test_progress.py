@@ -29,7 +29,7 @@ def test_progress_explains_every_criterion_in_words(as_casemanager, episode1, th
     assert 'Step-down readiness <span class="badge text-bg-success">Ready</span>' in text
     assert "Graduation readiness" in text
     assert "8 weeks in the program (6 required)" in text
-    assert "7 of 4 required negative screens over" in text
+    assert "7 negative screens in a row over" in text
     assert "100% attendance over the last 28 days" in text
     assert "Latest signed check-in recommends step down" in text
     assert "Record a decision" in text

@@ -57,7 +57,7 @@ def test_case_manager_steps_down_a_ready_client_from_the_caseload(page, ready_cl
     step_down = page.get_by_role("region", name=re.compile("Step-down readiness"))
     expect(step_down.get_by_role("heading")).to_have_text("Step-down readiness Ready")
     expect(step_down.get_by_text("8 weeks in the program (6 required)")).to_be_visible()
-    expect(step_down.get_by_text(re.compile(r"7 of 4 required negative screens over \d+ days"))).to_be_visible()
+    expect(step_down.get_by_text(re.compile(r"7 negative screens in a row over \d+ days \(4 required"))).to_be_visible()
     expect(step_down.get_by_text("Latest signed check-in recommends step down")).to_be_visible()
 
     # The step-down.
@@ -73,6 +73,12 @@ def test_case_manager_steps_down_a_ready_client_from_the_caseload(page, ready_cl
     _filter_ready_to_step_down(page)
     expect(page.get_by_text("No active clients match these filters.")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Diaz"))).to_have_count(0)
+    # ... and the IOP caseload altogether: the OP episode shows only under "Outpatient".
+    page.goto("/")
+    expect(page.get_by_role("link", name=re.compile("Diaz"))).to_have_count(0)
+    page.get_by_label("Level of care").select_option(label="Outpatient (after step-down)")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name=re.compile("Diaz"))).to_be_visible()
 
     ready_client.refresh_from_db()
     assert ready_client.status == Episode.Status.STEPPED_DOWN
