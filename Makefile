@@ -25,6 +25,9 @@ run: setup migrate seed
 
 ## make test: lint, migration check and the whole pytest suite (SQLite unless DATABASE_URL is set)
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
+# No persistent connections under test: the browser tests' live-server thread must not keep
+# the PostgreSQL test database open when it is dropped.
+test: export DJANGO_CONN_MAX_AGE ?= 0
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

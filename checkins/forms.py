@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 
-from checkins.models import CheckIn
+from checkins.models import CHECKIN_FIELDS, CheckIn
 
 ANSWERS = [
     ("", "Not asked"),
@@ -66,20 +66,7 @@ class CheckInForm(forms.ModelForm):
 
     class Meta:
         model = CheckIn
-        fields = [
-            "cravings",
-            "engagement",
-            "mood",
-            "risk",
-            "suicidal_ideation",
-            "homicidal_ideation",
-            "overdose_risk",
-            "mutual_help_meetings",
-            "barriers",
-            "note",
-            "recommendation",
-            "rationale",
-        ]
+        fields = [f for f in CHECKIN_FIELDS if f not in ("phq9_items", "gad7_items")]  # scores: own fields
         labels = {
             "risk": "Risk level",
             "suicidal_ideation": "Suicidal ideation",

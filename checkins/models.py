@@ -5,6 +5,24 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
 
+# The fields a therapist fills in (everything but episode, week, author, signing and version).
+CHECKIN_FIELDS = (
+    "cravings",
+    "engagement",
+    "mood",
+    "risk",
+    "suicidal_ideation",
+    "homicidal_ideation",
+    "overdose_risk",
+    "mutual_help_meetings",
+    "barriers",
+    "note",
+    "recommendation",
+    "rationale",
+    "phq9_items",
+    "gad7_items",
+)
+
 
 class CheckIn(models.Model):
     """The weekly therapist check-in. Signing locks it; later changes are addenda only."""

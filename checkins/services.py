@@ -16,25 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from checkins import scoring
-from checkins.models import Addendum, CheckIn
+from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
 
-# The fields a therapist fills in (everything but episode, week, author, signing and version).
-CHECKIN_FIELDS = (
-    "cravings",
-    "engagement",
-    "mood",
-    "risk",
-    "suicidal_ideation",
-    "homicidal_ideation",
-    "overdose_risk",
-    "mutual_help_meetings",
-    "barriers",
-    "note",
-    "recommendation",
-    "rationale",
-    "phq9_items",
-    "gad7_items",
-)
 MAX_MEETINGS = 50
 SIGNED_MESSAGE = "This check-in is signed and can no longer be edited; add an addendum instead."
 CONFLICT_MESSAGE = (

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
 from attendance.models import Attendance
+from checkins.models import CHECKIN_FIELDS
 from clients.models import Episode
 from exchange.importer import ROLE_GROUPS, minute_key
 from exchange.validation import FORMAT, VALIDITY_DECIMALS
@@ -27,22 +28,6 @@ CONFIRMATION_CODES = {
     ScreenResult.Confirmation.CONFIRMED_NEGATIVE: "negative",
     ScreenResult.Confirmation.PENDING: "pending",
 }
-CHECKIN_FIELDS = (
-    "cravings",
-    "engagement",
-    "mood",
-    "risk",
-    "suicidal_ideation",
-    "homicidal_ideation",
-    "overdose_risk",
-    "mutual_help_meetings",
-    "barriers",
-    "note",
-    "rationale",
-    "recommendation",
-    "phq9_items",
-    "gad7_items",
-)
 
 
 def _number(value):
