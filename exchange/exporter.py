@@ -1,9 +1,12 @@
-"""Build an ``iop-records/1`` document from the database (the format of docs/import-format.md).
+"""Build an ``iop-records/2`` document from the database (the format of docs/import-format.md).
 
 The output is deterministic: every list is sorted by its natural key and the JSON is
 written with sorted keys, so export → import into an empty database → export gives the same
-bytes. Rows marked entered-in-error are not exported. A fixed number of queries whatever
-the number of clients (one per family of rows).
+bytes. It carries every clinical fact the record holds — notes, signatures (who, when),
+addenda, decisions with their evidence, level-of-care history, corrections (entered-in-error
+rows are exported, flagged) and contact fields. Access events and history rows stay out (the
+database backup carries them). A fixed number of queries whatever the number of clients (one
+per family of rows).
 """
 
 import json
@@ -11,13 +14,15 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
-from attendance.models import Attendance
-from checkins.models import CHECKIN_FIELDS
-from clients.models import Episode
+from attendance.models import Attendance, Session
+from checkins.models import CHECKIN_FIELDS, CheckIn
+from clients.models import Episode, LevelOfCareChange
+from dashboard.models import Decision
 from exchange.importer import ROLE_GROUPS, minute_key
-from exchange.validation import FORMAT, VALIDITY_DECIMALS
-from goals.models import GoalRating, Worksheet
+from exchange.validation import CLIENT_CHOICES, CLIENT_TEXT, FORMAT, VALIDITY_DECIMALS
+from goals.models import Goal, GoalRating, Worksheet
 from programs.models import Site, Track
 from screening.models import Prescription, Screen, ScreenResult
 
@@ -42,6 +47,19 @@ def _date(value):
     return value.isoformat() if value else None
 
 
+def _moment(value):
+    """A signature's or addendum's time: local, to the microsecond the database keeps."""
+    return timezone.localtime(value).replace(tzinfo=None).isoformat() if value else None
+
+
+def _username(user):
+    return user.username if user else None
+
+
+def _addenda(record):
+    return [{"text": a.text, "author": a.author.username, "at": _moment(a.created_at)} for a in record.addenda.all()]
+
+
 def records_export(*, site_code=None):
     """The document for every site, or for the site ``site_code`` only."""
     sites = list(Site.objects.filter(code=site_code) if site_code else Site.objects.all())
@@ -53,27 +71,35 @@ def records_export(*, site_code=None):
         .prefetch_related(
             Prefetch(
                 "attendance",
-                queryset=Attendance.objects.select_related("session__site", "session__track"),
+                queryset=Attendance.objects.select_related("session__site", "session__track", "recorded_by"),
             ),
             Prefetch(
                 "screens",
-                queryset=Screen.objects.filter(entered_in_error=False).prefetch_related(
+                queryset=Screen.objects.select_related("collected_by", "panel").prefetch_related(
                     Prefetch("results", queryset=ScreenResult.objects.select_related("analyte"))
                 ),
             ),
-            "goals",
+            Prefetch("goals", queryset=Goal.objects.select_related("revises", "set_by")),
             Prefetch(
                 "worksheets",
-                queryset=Worksheet.objects.prefetch_related(
+                queryset=Worksheet.objects.select_related("completed_by").prefetch_related(
                     Prefetch("ratings", queryset=GoalRating.objects.select_related("goal"))
                 ),
             ),
-            "checkins",
+            Prefetch(
+                "checkins",
+                queryset=CheckIn.objects.select_related("author", "signed_by").prefetch_related("addenda__author"),
+            ),
+            Prefetch("level_changes", queryset=LevelOfCareChange.objects.select_related("changed_by")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("decided_by", "resulting_episode")),
         )
     )
-    prescriptions = Prescription.objects.filter(
-        client_id__in={e.client_id for e in episodes}, entered_in_error=False
-    ).select_related("analyte")
+    prescriptions = Prescription.objects.filter(client_id__in={e.client_id for e in episodes}).select_related("analyte")
+    sessions = (
+        Session.objects.filter(site_id__in=site_ids)
+        .select_related("site", "track", "facilitator", "note_signed_by")
+        .prefetch_related("addenda__author")
+    )
     by_client = {}
     for episode in episodes:
         episode.exported_prescriptions = []
@@ -92,6 +118,10 @@ def records_export(*, site_code=None):
         "sites": sorted(({"code": s.code, "name": s.name} for s in sites), key=lambda s: s["code"]),
         "tracks": sorted((_track(t) for t in tracks), key=lambda t: t["code"]),
         "staff": sorted((_staff(u, site_ids) for u in staff), key=lambda u: u["username"]),
+        "sessions": sorted(
+            (_session(s) for s in sessions if _has_facts(s)),
+            key=lambda s: _attendance_key(s) + (s["duration_minutes"],),
+        ),
         "clients": sorted(
             (_client(client, client_episodes) for client, client_episodes in by_client.values()),
             key=lambda c: c["mrn"],
@@ -129,12 +159,46 @@ def _staff(user, site_ids):
 
 
 def _client(client, episodes):
-    return {
+    doc = {
         "mrn": client.mrn,
         "first_name": client.first_name,
         "last_name": client.last_name,
         "date_of_birth": _date(client.date_of_birth),
+        "court_involved": client.court_involved,
         "episodes": [_episode(e) for e in sorted(episodes, key=lambda e: (e.admitted_on, e.ref))],
+    }
+    doc.update({key: getattr(client, key) for key in CLIENT_TEXT if getattr(client, key)})
+    doc.update({key: getattr(client, key) for key in CLIENT_CHOICES if getattr(client, key)})
+    return doc
+
+
+def _has_facts(session):
+    """Whether a session holds anything its attendance rows do not say (so the file lists it)."""
+    return bool(
+        session.topic
+        or session.facilitator_id
+        or session.group_note
+        or session.note_signed_at
+        or session.status == Session.Status.SCHEDULED
+        or session.addenda.all()
+    )
+
+
+def _session(s):
+    return {
+        "site": s.site.code,
+        "track": s.track.code if s.track else None,
+        "date": _date(s.date),
+        "start": s.start_time.strftime("%H:%M"),
+        "kind": s.kind,
+        "duration_minutes": s.duration_minutes,
+        "status": s.status,
+        "topic": s.topic,
+        "facilitator": _username(s.facilitator),
+        "group_note": s.group_note,
+        "signed_at": _moment(s.note_signed_at),
+        "signed_by": _username(s.note_signed_by),
+        "addenda": _addenda(s),
     }
 
 
@@ -153,7 +217,14 @@ def _episode(e):
         "end_reason": e.end_reason or None,
         "prescriptions": sorted(
             (
-                {"medication": p.medication, "analyte": p.analyte.code, "start": _date(p.start), "end": _date(p.end)}
+                {
+                    "medication": p.medication,
+                    "analyte": p.analyte.code,
+                    "start": _date(p.start),
+                    "end": _date(p.end),
+                    "prescriber": p.prescriber,
+                    "entered_in_error": p.entered_in_error,
+                }
                 for p in e.exported_prescriptions
             ),
             key=lambda p: (p["start"], p["analyte"], p["medication"]),
@@ -163,6 +234,31 @@ def _episode(e):
         "goals": sorted((_goal(g) for g in e.goals.all()), key=lambda g: g["ref"]),
         "worksheets": sorted((_worksheet(w) for w in e.worksheets.all()), key=lambda w: w["week"]),
         "checkins": sorted((_checkin(c) for c in e.checkins.all()), key=lambda c: c["week"]),
+        "level_changes": sorted(
+            (
+                {
+                    "level_of_care": c.level_of_care,
+                    "effective_on": _date(c.effective_on),
+                    "reason": c.reason,
+                    "changed_by": _username(c.changed_by),
+                }
+                for c in e.level_changes.all()
+            ),
+            key=lambda c: (c["effective_on"], c["level_of_care"]),
+        ),
+        "decisions": sorted((_decision(d) for d in e.decisions.all()), key=lambda d: (d["decided_on"], d["kind"])),
+    }
+
+
+def _decision(d):
+    return {
+        "kind": d.kind,
+        "decided_on": _date(d.decided_on),
+        "decided_by": d.decided_by.username,
+        "rationale": d.rationale,
+        "evidence": d.evidence,
+        "is_override": d.is_override,
+        "resulting_episode": d.resulting_episode.ref if d.resulting_episode else None,
     }
 
 
@@ -184,6 +280,8 @@ def _attendance(a, episode):
         row["track"] = session.track.code if session.track else None
     if a.note:
         row["note"] = a.note
+    if a.recorded_by:
+        row["recorded_by"] = a.recorded_by.username
     return row
 
 
@@ -201,7 +299,17 @@ def _screen(s):
     }
     if s.reason:
         screen["reason"] = s.reason
-    validity = {key: _number(getattr(s, key)) for key in VALIDITY_DECIMALS if getattr(s, key) is not None}
+    screen.update(
+        collected_by=_username(s.collected_by),
+        panel=s.panel.name if s.panel else None,
+        notes=s.notes,
+        entered_in_error=s.entered_in_error,
+    )
+    details = {r.analyte.code: _result_details(r) for r in results}
+    screen["details"] = {code: d for code, d in details.items() if any(v is not None for v in d.values())}
+    validity = {
+        key: _number(getattr(s, key)) for key in (*VALIDITY_DECIMALS, "temperature_c") if getattr(s, key) is not None
+    }
     if s.temperature_in_range is not None:
         validity["temperature_in_range"] = s.temperature_in_range
     if s.adulterant_noted:
@@ -209,6 +317,14 @@ def _screen(s):
     if validity:
         screen["validity"] = validity
     return screen
+
+
+def _result_details(r):
+    return {
+        "level_ng_ml": _number(r.level_ng_ml),
+        "sent_on": _date(r.confirmation_sent_on),
+        "confirmed_on": _date(r.confirmed_on),
+    }
 
 
 def _goal(g):
@@ -221,18 +337,33 @@ def _goal(g):
     }
     if g.objective:
         goal["objective"] = g.objective
+    goal["revises"] = g.revises.ref if g.revises else None
+    goal["set_by"] = _username(g.set_by)
     return goal
 
 
 def _worksheet(w):
-    sheet = {"week": _date(w.week), "ratings": {r.goal.ref: r.rating for r in w.ratings.all()}}
+    ratings = w.ratings.all()
+    sheet = {
+        "week": _date(w.week),
+        "ratings": {r.goal.ref: r.rating for r in ratings},
+        "rating_notes": {r.goal.ref: r.reflection for r in ratings if r.reflection},
+        "completed_by": _username(w.completed_by),
+    }
     if w.reflection:
         sheet["reflection"] = w.reflection
     return sheet
 
 
 def _checkin(c):
-    checkin = {"week": _date(c.week), "signed": c.signed_at is not None}
+    checkin = {
+        "week": _date(c.week),
+        "signed": c.signed_at is not None,
+        "signed_at": _moment(c.signed_at),
+        "signed_by": _username(c.signed_by),
+        "author": c.author.username,
+        "addenda": _addenda(c),
+    }
     checkin.update({name: getattr(c, name) for name in CHECKIN_FIELDS})
     return checkin
 

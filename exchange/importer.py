@@ -1,4 +1,4 @@
-"""Write a validated ``iop-records/1`` document (see :mod:`exchange.validation`).
+"""Write a validated ``iop-records/1`` or ``/2`` document (see :mod:`exchange.validation`).
 
 Everything is written in one transaction with bulk inserts that also write the history rows
 (change reason ``imported from FILE at TIME``). Records already in the database are matched by
@@ -15,10 +15,17 @@ that extends an earlier one adds only what is new:
 | screen | (episode, collected at, to the minute) |
 | goal | (episode, ref) |
 | worksheet, check-in | (episode, week) |
+| level-of-care change | (episode, level, effective on) |
+| decision | (episode, kind, decided on) |
+
+A ``/2`` file also carries who recorded, signed and wrote what, and when: those are written as
+the file says (a signature keeps its time and signer; an addendum its author and time), never
+as "now" and "the importer".
 """
 
 import datetime as dt
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -27,14 +34,15 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from attendance.models import Attendance, Session
-from checkins.models import CheckIn
+from attendance.models import Attendance, Session, SessionAddendum
+from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
-from exchange.validation import Known
+from dashboard.models import Decision
+from exchange.validation import Known, _session_key
 from goals.models import Goal, GoalRating, Worksheet
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
-from screening.models import Analyte, Prescription, Screen, ScreenResult
+from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
 
 ROLE_GROUPS = {"therapist": THERAPIST, "case_manager": CASE_MANAGER, "program_admin": PROGRAM_ADMIN}
 CONFIRMATION_VALUES = {
@@ -42,7 +50,18 @@ CONFIRMATION_VALUES = {
     "negative": ScreenResult.Confirmation.CONFIRMED_NEGATIVE,
     "pending": ScreenResult.Confirmation.PENDING,
 }
-SUMMARY = ("clients", "episodes", "sessions", "attendance rows", "screens", "goals", "worksheets", "check-ins")
+SUMMARY = (
+    "clients",
+    "episodes",
+    "sessions",
+    "attendance rows",
+    "screens",
+    "goals",
+    "worksheets",
+    "check-ins",
+    "addenda",
+    "decisions",
+)
 BATCH = 500
 
 
@@ -55,6 +74,23 @@ class Slot:
     date: dt.date
     start: dt.time
     kind: str
+
+
+def local(moment):
+    """A file's naive local date-time as an aware one (None stays None)."""
+    return timezone.make_aware(moment) if moment is not None else None
+
+
+@contextmanager
+def _dated_as_given(model, name="created_at"):
+    """Let a bulk insert keep the ``created_at`` the file gives (an addendum's time) instead of
+    the ``auto_now_add`` "now"."""
+    field = model._meta.get_field(name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
 
 
 def minute_key(collected_at):
@@ -157,7 +193,22 @@ class _Writer:
         self.screens()
         self.goals_and_worksheets()
         self.checkins()
+        self.level_changes()
+        self.decisions()
         return {label: self.created[label] for label in SUMMARY}
+
+    def _user(self, username):
+        return self.user_ids[username] if username else None
+
+    def _addenda(self, model, parent, rows):
+        """Addendum rows of ``model`` for the new records of ``rows`` [(saved record, addenda)]."""
+        new = [
+            model(**{parent: record}, text=a["text"], author_id=self._user(a["author"]), created_at=local(a["at"]))
+            for record, addenda in rows
+            for a in addenda
+        ]
+        with _dated_as_given(model):
+            self._bulk(model, new, "addenda")
 
     def sites(self):
         existing = set(Site.objects.values_list("code", flat=True))
@@ -212,7 +263,7 @@ class _Writer:
         mrns = [c["mrn"] for c in self.doc["clients"]]
         self.client_ids = dict(Client.objects.filter(mrn__in=mrns).values_list("mrn", "id"))
         new = [
-            Client(mrn=c["mrn"], first_name=c["first_name"], last_name=c["last_name"], date_of_birth=c["date_of_birth"])
+            Client(**{k: v for k, v in c.items() if k != "episodes"})
             for c in self.doc["clients"]
             if c["mrn"] not in self.client_ids
         ]
@@ -265,11 +316,13 @@ class _Writer:
         for episode in saved:
             self.episode_ids[episode.ref] = episode.id
             self.new_episodes.add(episode.id)
+        listed = {e["ref"] for _, e in self._episodes() if e["level_changes"] is not None}
         levels = [
             LevelOfCareChange(
                 episode_id=e.id, level_of_care=e.level_of_care, effective_on=e.admitted_on, reason="Admission"
             )
             for e in saved
+            if e.ref not in listed  # a /2 file lists the episode's level history itself
         ]
         self._bulk(LevelOfCareChange, levels)
         # Children of episodes that existed before: fetched once per family, to skip duplicates.
@@ -298,38 +351,33 @@ class _Writer:
                         analyte_id=key[1],
                         start=p["start"],
                         end=p["end"],
+                        prescriber=p["prescriber"],
+                        entered_in_error=p["entered_in_error"],
                     )
                 )
         self._bulk(Prescription, new)
 
     def attendance(self):
         sessions = {}  # slot -> [(id, duration, cancelled)]
-        for s in _sessions_for(_span(r["date"] for _, e in self._episodes() for r in e["attendance"])):
+        for s in _sessions_for(_span(source["date"] for source in self._session_sources())):
             slot = Slot(s["site__code"], s["track__code"], s["date"], s["start_time"], s["kind"])
             sessions.setdefault(slot, []).append(
                 (s["id"], s["duration_minutes"], s["status"] == Session.Status.CANCELLED)
             )
+        facts = {_session_key(s): s for s in self.doc["sessions"]}  # /2: what the session itself holds
         new_sessions = {}
-        for _, e in self._episodes():
-            for row in e["attendance"]:
-                slot = Slot(*row["_slot"])
-                key = (slot, row["duration_minutes"], row["status"] == "cancelled") if slot.track is None else slot
-                if key in new_sessions or _session_for(sessions.get(slot, []), slot, row) is not None:
-                    continue
-                new_sessions[key] = Session(
-                    site_id=self.site_ids[slot.site],
-                    track_id=self.track_ids[slot.track] if slot.track else None,
-                    date=slot.date,
-                    start_time=slot.start,
-                    kind=slot.kind,
-                    duration_minutes=row["duration_minutes"],
-                    status=Session.Status.CANCELLED if row["status"] == "cancelled" else Session.Status.HELD,
-                )
+        for source in self._session_sources():
+            slot = Slot(*source["_slot"])
+            key = (slot, source["duration_minutes"], source["status"] == "cancelled") if slot.track is None else slot
+            if key in new_sessions or _session_for(sessions.get(slot, []), slot, source) is not None:
+                continue
+            new_sessions[key] = self._session(slot, source, facts.get((*source["_slot"], source["duration_minutes"])))
         saved = self._bulk(Session, list(new_sessions.values()), "sessions")
         for key, session in zip(new_sessions, saved, strict=True):
             slot = key if isinstance(key, Slot) else key[0]
             cancelled = session.status == Session.Status.CANCELLED
             sessions.setdefault(slot, []).append((session.id, session.duration_minutes, cancelled))
+        self._addenda(SessionAddendum, "session", [(s, s.imported_addenda) for s in saved])
         # An episode's existing rows, by slot without the site (the file's slot takes the site
         # from the episode), so a re-import never adds a second row for the same sitting.
         existing = set(
@@ -351,12 +399,43 @@ class _Writer:
                         status=row["status"],
                         minutes_attended=row["minutes_attended"],
                         note=row["note"],
+                        recorded_by_id=self._user(row["recorded_by"]),
                     )
                 )
         self._bulk(Attendance, new, "attendance rows")
         self._advance("attendance", sum(len(e["attendance"]) for _, e in self._episodes()))
 
+    def _session_sources(self):
+        """Each session the file names: its /2 ``sessions`` entries, then its attendance rows
+        (a row's session is created from the row when the file does not list it)."""
+        for s in self.doc["sessions"]:
+            status = "cancelled" if s["status"] == Session.Status.CANCELLED else s["status"]
+            yield {**s, "status": status, "_slot": (s["site"], s["track"], s["date"], s["start"], s["kind"])}
+        for _, e in self._episodes():
+            yield from e["attendance"]
+
+    def _session(self, slot, source, facts):
+        status = Session.Status.CANCELLED if source["status"] == "cancelled" else Session.Status.HELD
+        session = Session(
+            site_id=self.site_ids[slot.site],
+            track_id=self.track_ids[slot.track] if slot.track else None,
+            date=slot.date,
+            start_time=slot.start,
+            kind=slot.kind,
+            duration_minutes=source["duration_minutes"],
+            status=facts["status"] if facts else status,
+        )
+        session.imported_addenda = facts["addenda"] if facts else []
+        if facts:
+            session.topic = facts["topic"]
+            session.facilitator_id = self._user(facts["facilitator"])
+            session.group_note = facts["group_note"]
+            session.note_signed_at = local(facts["signed_at"])
+            session.note_signed_by_id = self._user(facts["signed_by"])
+        return session
+
     def screens(self):
+        self.panel_ids = dict(Panel.objects.values_list("name", "id"))
         existing = {
             (episode_id, minute_key(at))
             for episode_id, at in Screen.objects.filter(episode_id__in=self.old_episodes).values_list(
@@ -384,6 +463,11 @@ class _Writer:
                         ph=validity.get("ph"),
                         nitrite_ug_ml=validity.get("nitrite_ug_ml"),
                         adulterant_noted=validity.get("adulterant_noted", False),
+                        temperature_c=validity.get("temperature_c"),
+                        collected_by_id=self._user(s["collected_by"]),
+                        panel_id=self.panel_ids.get(s["panel"]),
+                        notes=s["notes"],
+                        entered_in_error=s["entered_in_error"],
                     )
                 )
                 results_of.append(s)
@@ -391,12 +475,16 @@ class _Writer:
         for screen, s in zip(self._bulk(Screen, new, "screens"), results_of, strict=True):
             for code, result in sorted(s["results"].items()):
                 confirmation = s["confirmation"].get(code)
+                details = s["details"].get(code, {})
                 results.append(
                     ScreenResult(
                         screen_id=screen.id,
                         analyte_id=self.analyte_ids[code],
                         result=result,
                         confirmation=CONFIRMATION_VALUES.get(confirmation, ScreenResult.Confirmation.NOT_SENT),
+                        level_ng_ml=details.get("level_ng_ml"),
+                        confirmation_sent_on=details.get("sent_on"),
+                        confirmed_on=details.get("confirmed_on"),
                     )
                 )
         self._bulk(ScreenResult, results)
@@ -424,10 +512,16 @@ class _Writer:
                         objective=g["objective"],
                         target_date=g["target_date"],
                         status=g["status"],
+                        set_by_id=self._user(g["set_by"]),
                     )
                 )
+                new[-1].revises_ref = g["revises"]
         for goal in self._bulk(Goal, new, "goals"):
             goal_ids[(goal.episode_id, goal.ref)] = goal.id
+        revised = [g for g in new if g.revises_ref]
+        for goal in revised:  # a revision points at the goal it replaced, in the same episode
+            goal.revises_id = goal_ids[(goal.episode_id, goal.revises_ref)]
+        Goal.objects.bulk_update(revised, ["revises"], batch_size=BATCH)
         existing = set(Worksheet.objects.filter(episode_id__in=self.old_episodes).values_list("episode_id", "week"))
         sheets, ratings_of = [], []
         for _, e in self._episodes():
@@ -435,12 +529,24 @@ class _Writer:
             for w in e["worksheets"]:
                 if (episode_id, w["week"]) in existing:
                     continue
-                sheets.append(Worksheet(episode_id=episode_id, week=w["week"], reflection=w["reflection"]))
-                ratings_of.append(w["ratings"])
+                sheets.append(
+                    Worksheet(
+                        episode_id=episode_id,
+                        week=w["week"],
+                        reflection=w["reflection"],
+                        completed_by_id=self._user(w["completed_by"]),
+                    )
+                )
+                ratings_of.append(w)
         ratings = [
-            GoalRating(worksheet_id=sheet.id, goal_id=goal_ids[(sheet.episode_id, ref)], rating=value)
+            GoalRating(
+                worksheet_id=sheet.id,
+                goal_id=goal_ids[(sheet.episode_id, ref)],
+                rating=value,
+                reflection=given["rating_notes"].get(ref, ""),
+            )
             for sheet, given in zip(self._bulk(Worksheet, sheets, "worksheets"), ratings_of, strict=True)
-            for ref, value in sorted(given.items())
+            for ref, value in sorted(given["ratings"].items())
         ]
         self._bulk(GoalRating, ratings)
         self._advance("goals", sum(len(e["goals"]) + len(e["worksheets"]) for _, e in self._episodes()))
@@ -454,19 +560,67 @@ class _Writer:
             for c in e["checkins"]:
                 if (episode_id, c["week"]) in existing:
                     continue
-                fields = {k: v for k, v in c.items() if k not in ("week", "signed")}
-                new.append(
-                    CheckIn(
-                        episode_id=episode_id,
-                        week=c["week"],
-                        author_id=therapist_id,
-                        signed_at=self.now if c["signed"] else None,
-                        signed_by_id=therapist_id if c["signed"] else None,
-                        **fields,
-                    )
+                fields = {k: v for k, v in c.items() if k not in CHECKIN_OWN_KEYS}
+                signer = self._user(c["signed_by"]) or therapist_id  # a /1 file: the episode's therapist
+                checkin = CheckIn(
+                    episode_id=episode_id,
+                    week=c["week"],
+                    author_id=self._user(c["author"]) or therapist_id,
+                    signed_at=(local(c["signed_at"]) or self.now) if c["signed"] else None,
+                    signed_by_id=signer if c["signed"] else None,
+                    **fields,
                 )
-        self._bulk(CheckIn, new, "check-ins")
+                checkin.imported_addenda = c["addenda"]
+                new.append(checkin)
+        saved = self._bulk(CheckIn, new, "check-ins")
+        self._addenda(Addendum, "checkin", [(c, c.imported_addenda) for c in saved])
         self._advance("check-ins", sum(len(e["checkins"]) for _, e in self._episodes()))
+
+    def level_changes(self):
+        existing = set(
+            LevelOfCareChange.objects.filter(episode_id__in=self.old_episodes).values_list(
+                "episode_id", "level_of_care", "effective_on"
+            )
+        )
+        new = [
+            LevelOfCareChange(
+                episode_id=self.episode_ids[e["ref"]],
+                level_of_care=change["level_of_care"],
+                effective_on=change["effective_on"],
+                reason=change["reason"],
+                changed_by_id=self._user(change["changed_by"]),
+            )
+            for _, e in self._episodes()
+            for change in e["level_changes"] or ()
+            if (self.episode_ids[e["ref"]], change["level_of_care"], change["effective_on"]) not in existing
+        ]
+        self._bulk(LevelOfCareChange, new)
+
+    def decisions(self):
+        existing = set(
+            Decision.objects.filter(episode_id__in=self.old_episodes).values_list("episode_id", "kind", "decided_on")
+        )
+        refs = [d["resulting_episode"] for _, e in self._episodes() for d in e["decisions"] if d["resulting_episode"]]
+        self.episode_ids.update(Episode.objects.filter(ref__in=refs).values_list("ref", "id"))
+        new = [
+            Decision(
+                episode_id=self.episode_ids[e["ref"]],
+                kind=d["kind"],
+                decided_on=d["decided_on"],
+                decided_by_id=self._user(d["decided_by"]),
+                rationale=d["rationale"],
+                evidence=d["evidence"],
+                is_override=d["is_override"],
+                resulting_episode_id=self.episode_ids.get(d["resulting_episode"]),
+            )
+            for _, e in self._episodes()
+            for d in e["decisions"]
+            if (self.episode_ids[e["ref"]], d["kind"], d["decided_on"]) not in existing
+        ]
+        self._bulk(Decision, new, "decisions")
+
+
+CHECKIN_OWN_KEYS = ("week", "signed", "signed_at", "signed_by", "author", "addenda")
 
 
 def _session_for(candidates, slot, row):

@@ -1,4 +1,4 @@
-"""Parse and validate an ``iop-records/1`` document (docs/import-format.md) without writing.
+"""Parse and validate an ``iop-records/1`` or ``/2`` document (docs/import-format.md) without writing.
 
 Pure: no ORM. What the database already holds (sites, tracks, staff, analytes, episodes,
 goals, sessions) comes in as a :class:`Known`, so a file that extends an earlier import can
@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-FORMAT = "iop-records/1"
+FORMAT = "iop-records/2"  # what export_records writes
+FORMATS = ("iop-records/1", FORMAT)  # what import_records reads: /2 adds every other clinical fact
 
 ROLES = ("therapist", "case_manager", "program_admin")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,6 +42,25 @@ RISKS = ("none", "low", "moderate", "high")
 RECOMMENDATIONS = ("continue", "step_down", "step_up", "graduate", "discharge")
 BARRIERS = ("transportation", "childcare", "finances", "work_schedule", "housing", "legal", "other")
 VALIDITY_DECIMALS = ("creatinine_mg_dl", "specific_gravity", "ph", "nitrite_ug_ml")
+SESSION_STATUSES = ("scheduled", "held", "cancelled")
+DECISION_KINDS = ("continue", "step_down", "step_up", "graduate", "discharge")
+REFERRAL_SOURCES = ("self", "inpatient", "court", "employer", "provider", "other")
+SUBSTANCES = ("alcohol", "opioids", "fentanyl", "stimulants", "cocaine", "cannabis", "benzodiazepines", "other")
+# /2: the client's contact and intake fields (text unless listed in CLIENT_CHOICES).
+CLIENT_TEXT = {
+    "preferred_name": 60,
+    "pronouns": 30,
+    "phone": 30,
+    "emergency_contact_name": 120,
+    "emergency_contact_phone": 30,
+    "other_substances": 200,
+}
+CLIENT_CHOICES = {"referral_source": REFERRAL_SOURCES, "primary_substance": SUBSTANCES}
+PRESCRIPTION_V2 = ("prescriber", "entered_in_error")
+SCREEN_V2 = ("collected_by", "panel", "notes", "entered_in_error", "details")
+RESULT_DETAILS = ("level_ng_ml", "sent_on", "confirmed_on")
+CHECKIN_V2 = ("author", "signed_at", "signed_by", "addenda")
+MAX_TEXT = 20000  # a note, rationale or addendum
 
 
 @dataclass
@@ -76,6 +96,8 @@ class _Walker:
     def __init__(self, known: Known):
         self.known = known
         self.problems = Problems()
+        self.v2 = False
+        self.decision_targets = []  # (path, episode ref) of each decision's resulting episode
 
     # -- primitive checks ---------------------------------------------------------------
     def _object(self, value, path, required, optional=()):
@@ -132,18 +154,28 @@ class _Walker:
         return True
 
     # -- the document -------------------------------------------------------------------
+    def _v2(self, *keys):
+        """Keys only an ``iop-records/2`` document may carry (in a /1 file they are unknown)."""
+        return keys if self.v2 else ()
+
     def document(self, doc):
-        if not self._object(doc, "$", ("format",), ("sites", "tracks", "staff", "clients")):
+        self.v2 = isinstance(doc, dict) and doc.get("format") == FORMAT
+        if not self._object(doc, "$", ("format",), ("sites", "tracks", "staff", "clients", *self._v2("sessions"))):
             return None
-        if doc.get("format", FORMAT) != FORMAT:
-            self.problems.add("format", f"expected {FORMAT!r}, got {_show(doc.get('format'))}")
+        if doc.get("format", FORMAT) not in FORMATS:
+            expected = " or ".join(repr(f) for f in FORMATS)
+            self.problems.add("format", f"expected {expected}, got {_show(doc.get('format'))}")
             return None
-        out = {"format": FORMAT}
+        out = {"format": doc.get("format", FORMAT)}
         out["sites"] = self._sites(self._list(doc, "sites", "$"))
         self.site_codes = self.known.sites | {s["code"] for s in out["sites"] if isinstance(s.get("code"), str)}
         out["tracks"] = self._tracks(self._list(doc, "tracks", "$"))
         out["staff"] = self._staff(self._list(doc, "staff", "$"))
+        out["sessions"] = self._sessions(self._list(doc, "sessions", "$"))
         out["clients"] = self._clients(self._list(doc, "clients", "$"))
+        for where, ref in self.decision_targets:
+            if isinstance(ref, str) and ref not in self.episode_refs and ref not in self.known.episodes:
+                self.problems.add(where, f"unknown episode {ref!r}")
         return out
 
     def _unique(self, seen, value, where, what):
@@ -232,7 +264,8 @@ class _Walker:
         self.session_rows = {}  # session key -> (path, duration, cancelled) of its first row
         for i, item in enumerate(items):
             path = f"clients[{i}]"
-            if not self._object(item, path, ("mrn", "first_name", "last_name", "date_of_birth", "episodes")):
+            required = ("mrn", "first_name", "last_name", "date_of_birth", "episodes")
+            if not self._object(item, path, required, self._v2(*CLIENT_TEXT, *CLIENT_CHOICES, "court_involved")):
                 continue
             mrn = self._field(item, "mrn", path, "str", max_length=20)
             if isinstance(mrn, str):
@@ -244,6 +277,7 @@ class _Walker:
                 "date_of_birth": self._field(item, "date_of_birth", path, "date"),
             }
             self._not_future(client["date_of_birth"], f"{path}.date_of_birth")
+            client.update(self._client_details(item, path))
             client["episodes"] = []
             active, indexed = [], []
             for j, episode in enumerate(self._list(item, "episodes", path)):
@@ -261,6 +295,7 @@ class _Walker:
                 if other is not None and other != active[0][1]:
                     self.problems.add(active[0][0], f"client {mrn!r} already has the active episode {other!r}")
             out.append(client)
+        self.episode_refs = refs
         return out
 
     def _no_overlap(self, episodes, path):
@@ -293,6 +328,7 @@ class _Walker:
             "goals",
             "worksheets",
             "checkins",
+            *self._v2("level_changes", "decisions"),
         )
         if not self._object(item, path, required, optional):
             return None
@@ -363,6 +399,19 @@ class _Walker:
             for k, x in enumerate(self._list(item, "checkins", path))
         ]
         self._no_repeats(episode["checkins"], f"{path}.checkins", "week", "check-in for week")
+        # None (the key left out): the importer records the admission as the only level change.
+        episode["level_changes"] = (
+            [
+                self._level_change(x, f"{path}.level_changes[{k}]")
+                for k, x in enumerate(self._list(item, "level_changes", path))
+            ]
+            if "level_changes" in item
+            else None
+        )
+        episode["decisions"] = [
+            self._decision(x, f"{path}.decisions[{k}]") for k, x in enumerate(self._list(item, "decisions", path))
+        ]
+        self._no_repeats(episode["decisions"], f"{path}.decisions", "_key", "decision of that kind on that day")
         return episode
 
     def _no_repeats(self, rows, path, key, what):
@@ -387,7 +436,7 @@ class _Walker:
             self.problems.add(where, f"{day.isoformat()} is not a Monday")
 
     def _prescription(self, item, path):
-        if not self._object(item, path, ("medication", "analyte", "start"), ("end",)):
+        if not self._object(item, path, ("medication", "analyte", "start"), ("end", *self._v2(*PRESCRIPTION_V2))):
             return None
         start = self._field(item, "start", path, "date")
         end = self._field(item, "end", path, "date", null=True)
@@ -398,6 +447,8 @@ class _Walker:
             "analyte": self._analyte(item.get("analyte"), f"{path}.analyte"),
             "start": start,
             "end": end,
+            "prescriber": self._field(item, "prescriber", path, "text", default="", max_length=120),
+            "entered_in_error": self._field(item, "entered_in_error", path, "bool", default=False),
         }
 
     def _analyte(self, code, where):
@@ -411,7 +462,7 @@ class _Walker:
 
     def _attendance(self, item, path, episode, admitted):
         required = ("date", "start", "kind", "duration_minutes", "status")
-        if not self._object(item, path, required, ("minutes_attended", "track", "note")):
+        if not self._object(item, path, required, ("minutes_attended", "track", "note", *self._v2("recorded_by"))):
             return None
         day = self._field(item, "date", path, "date")
         if self._not_future(day, f"{path}.date"):
@@ -440,6 +491,7 @@ class _Walker:
             "minutes_attended": minutes,
             "track": track,
             "note": self._field(item, "note", path, "text", default=""),
+            "recorded_by": self._staff_ref(item, "recorded_by", path),
         }
         parts = (episode["site"], track, day, start, kind)
         if any(p is _INVALID for p in parts) or any(p is None for p in (parts[0], day, start, kind)):
@@ -469,7 +521,7 @@ class _Walker:
 
     def _screen(self, item, path, admitted):
         required = ("collected_at", "outcome", "results")
-        optional = ("observed", "method", "confirmation", "reason", "validity")
+        optional = ("observed", "method", "confirmation", "reason", "validity", *self._v2(*SCREEN_V2))
         if not self._object(item, path, required, optional):
             return None
         collected = self._field(item, "collected_at", path, "datetime")
@@ -484,6 +536,7 @@ class _Walker:
             "results": {},
             "confirmation": {},
             "validity": self._validity(item.get("validity", {}), f"{path}.validity"),
+            **self._screen_details(item, path),
         }
         results = self._field(item, "results", path, "dict")
         if isinstance(results, dict):
@@ -509,7 +562,7 @@ class _Walker:
         return screen
 
     def _validity(self, item, path):
-        keys = ("temperature_in_range", "adulterant_noted", *VALIDITY_DECIMALS)
+        keys = ("temperature_in_range", "adulterant_noted", *VALIDITY_DECIMALS, *self._v2("temperature_c"))
         if not self._object(item, path, (), keys):
             return {}
         out = {
@@ -518,10 +571,12 @@ class _Walker:
         }
         for key in VALIDITY_DECIMALS:
             out[key] = self._field(item, key, path, "number", null=True, low=0, high=99999)
+        out["temperature_c"] = self._field(item, "temperature_c", path, "number", null=True, low=20, high=45)
         return out
 
     def _goal(self, item, path):
-        if not self._object(item, path, ("ref", "area", "statement"), ("objective", "target_date", "status")):
+        optional = ("objective", "target_date", "status", *self._v2("revises", "set_by"))
+        if not self._object(item, path, ("ref", "area", "statement"), optional):
             return None
         return {
             "ref": self._field(item, "ref", path, "str", max_length=20),
@@ -530,6 +585,8 @@ class _Walker:
             "objective": self._field(item, "objective", path, "text", default="", max_length=300),
             "target_date": self._field(item, "target_date", path, "date", null=True),
             "status": self._field(item, "status", path, "str", choices=GOAL_STATUSES, default="active"),
+            "revises": self._field(item, "revises", path, "str", null=True),
+            "set_by": self._staff_ref(item, "set_by", path),
         }
 
     def _week(self, item, path, admitted):
@@ -540,12 +597,14 @@ class _Walker:
         return week
 
     def _worksheet(self, item, path, admitted, goal_refs):
-        if not self._object(item, path, ("week", "ratings"), ("reflection",)):
+        if not self._object(item, path, ("week", "ratings"), ("reflection", *self._v2("completed_by", "rating_notes"))):
             return None
         sheet = {
             "week": self._week(item, path, admitted),
             "reflection": self._field(item, "reflection", path, "text", default=""),
             "ratings": {},
+            "completed_by": self._staff_ref(item, "completed_by", path),
+            "rating_notes": self._rating_notes(item, path, goal_refs),
         }
         ratings = self._field(item, "ratings", path, "dict")
         if isinstance(ratings, dict):
@@ -576,6 +635,7 @@ class _Walker:
             "phq9_items",
             "gad7_items",
             "signed",
+            *self._v2(*CHECKIN_V2),
         )
         if not self._object(item, path, ("week",), optional):
             return None
@@ -600,12 +660,142 @@ class _Walker:
             "phq9_items": self._items(item, "phq9_items", path, 9),
             "gad7_items": self._items(item, "gad7_items", path, 7),
             "signed": self._field(item, "signed", path, "bool", default=False),
+            **self._signature(item, path),
+            "author": self._staff_ref(item, "author", path),
+            "addenda": self._addenda(item, path),
         }
         if isinstance(checkin["barriers"], list):
             for k, value in enumerate(checkin["barriers"]):
                 if value not in BARRIERS:
                     self.problems.add(f"{path}.barriers[{k}]", f"{_show(value)} is not one of: {', '.join(BARRIERS)}")
         return checkin
+
+    # -- iop-records/2: every other clinical fact ----------------------------------------
+    def _client_details(self, item, path):
+        out = {key: self._field(item, key, path, "text", default="", max_length=n) for key, n in CLIENT_TEXT.items()}
+        for key, choices in CLIENT_CHOICES.items():
+            out[key] = self._field(item, key, path, "str", null=True, choices=choices) or ""
+        out["court_involved"] = self._field(item, "court_involved", path, "bool", default=False)
+        return out
+
+    def _signature(self, item, path):
+        """``signed_at`` / ``signed_by`` (and the SHA-256 of what was signed) as written at signing."""
+        return {
+            "signed_at": self._field(item, "signed_at", path, "timestamp", null=True),
+            "signed_by": self._staff_ref(item, "signed_by", path),
+        }
+
+    def _addenda(self, item, path):
+        out = []
+        for k, x in enumerate(self._list(item, "addenda", path)):
+            where = f"{path}.addenda[{k}]"
+            if self._object(x, where, ("text", "author", "at")):
+                out.append(
+                    {
+                        "text": self._field(x, "text", where, "str", max_length=MAX_TEXT),
+                        "author": self._staff_ref(x, "author", where),
+                        "at": self._field(x, "at", where, "timestamp"),
+                    }
+                )
+        return out
+
+    def _sessions(self, items):
+        """/2: what a session holds beyond its attendance rows (topic, facilitator, the group
+        note written once, its signature and addenda). Matched to rows by site, track, date,
+        start, kind and duration."""
+        out = []
+        for i, item in enumerate(items):
+            path = f"sessions[{i}]"
+            required = ("site", "date", "start", "kind", "duration_minutes", "status")
+            optional = ("track", "topic", "facilitator", "group_note", "signed_at", "signed_by", "addenda")
+            if not self._object(item, path, required, optional):
+                continue
+            track = self._field(item, "track", path, "str", null=True)
+            if isinstance(track, str) and track not in self.track_sites:
+                self.problems.add(f"{path}.track", f"unknown track {track!r}")
+            session = {
+                "site": self._site_ref(item, "site", path),
+                "track": track,
+                "date": self._field(item, "date", path, "date"),
+                "start": self._field(item, "start", path, "time"),
+                "kind": self._field(item, "kind", path, "str", choices=ATTENDANCE_KINDS),
+                "duration_minutes": self._field(item, "duration_minutes", path, "int", low=1, high=1440),
+                "status": self._field(item, "status", path, "str", choices=SESSION_STATUSES),
+                "topic": self._field(item, "topic", path, "text", default="", max_length=200),
+                "facilitator": self._staff_ref(item, "facilitator", path),
+                "group_note": self._field(item, "group_note", path, "text", default="", max_length=MAX_TEXT),
+                "addenda": self._addenda(item, path),
+                **self._signature(item, path),
+            }
+            self._not_future(session["date"], f"{path}.date")
+            out.append(session)
+        self._no_repeats(
+            [{"_key": _session_key(s)} for s in out], "sessions", "_key", "session (site, track, date, start, kind)"
+        )
+        return out
+
+    def _level_change(self, item, path):
+        if not self._object(item, path, ("level_of_care", "effective_on"), ("reason", "changed_by")):
+            return None
+        return {
+            "level_of_care": self._field(item, "level_of_care", path, "str", choices=LEVELS_OF_CARE),
+            "effective_on": self._field(item, "effective_on", path, "date"),
+            "reason": self._field(item, "reason", path, "text", default="", max_length=200),
+            "changed_by": self._staff_ref(item, "changed_by", path),
+        }
+
+    def _decision(self, item, path):
+        required = ("kind", "decided_on", "decided_by", "rationale", "evidence")
+        if not self._object(item, path, required, ("is_override", "resulting_episode")):
+            return None
+        decision = {
+            "kind": self._field(item, "kind", path, "str", choices=DECISION_KINDS),
+            "decided_on": self._field(item, "decided_on", path, "date"),
+            "decided_by": self._staff_ref(item, "decided_by", path),
+            "rationale": self._field(item, "rationale", path, "str", max_length=MAX_TEXT),
+            "evidence": self._field(item, "evidence", path, "dict"),
+            "is_override": self._field(item, "is_override", path, "bool", default=False),
+            "resulting_episode": self._field(item, "resulting_episode", path, "str", null=True),
+        }
+        self._not_future(decision["decided_on"], f"{path}.decided_on")
+        decision["_key"] = (decision["kind"], decision["decided_on"])
+        self.decision_targets.append((f"{path}.resulting_episode", decision["resulting_episode"]))
+        return decision
+
+    def _screen_details(self, item, path):
+        details = {}
+        raw = self._field(item, "details", path, "dict", default={})
+        if isinstance(raw, dict):
+            for code, value in raw.items():
+                where = f"{path}.details.{code}"
+                if self._analyte(code, where) is _INVALID or not self._object(value, where, (), RESULT_DETAILS):
+                    continue
+                details[code] = {
+                    "level_ng_ml": self._field(value, "level_ng_ml", where, "number", null=True, low=0, high=9999999),
+                    "sent_on": self._field(value, "sent_on", where, "date", null=True),
+                    "confirmed_on": self._field(value, "confirmed_on", where, "date", null=True),
+                }
+        return {
+            "collected_by": self._staff_ref(item, "collected_by", path),
+            "panel": self._field(item, "panel", path, "str", null=True, max_length=80),
+            "notes": self._field(item, "notes", path, "text", default="", max_length=MAX_TEXT),
+            "entered_in_error": self._field(item, "entered_in_error", path, "bool", default=False),
+            "details": details,
+        }
+
+    def _rating_notes(self, item, path, goal_refs):
+        notes = self._field(item, "rating_notes", path, "dict", default={})
+        out = {}
+        if isinstance(notes, dict):
+            for ref, text in notes.items():
+                where = f"{path}.rating_notes.{ref}"
+                if ref not in goal_refs:
+                    self.problems.add(where, "unknown goal")
+                elif not isinstance(text, str) or len(text) > 500:
+                    self.problems.add(where, f"expected a note of at most 500 characters, got {_show(text)}")
+                else:
+                    out[ref] = text
+        return out
 
     def _items(self, item, key, path, count):
         value = self._field(item, key, path, "list", null=True)
@@ -662,6 +852,22 @@ def _parse_time(value):
         return _INVALID
 
 
+def _parse_timestamp(value):
+    """A local (naive) moment to the second or finer, as signatures and addenda keep it."""
+    if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
+        return _INVALID
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return _INVALID
+    return moment if moment.tzinfo is None else _INVALID
+
+
+def _session_key(session):
+    """A session's natural key in the file: site, track, date, start, kind and length."""
+    return tuple(session[k] for k in ("site", "track", "date", "start", "kind", "duration_minutes"))
+
+
 def _parse_datetime(value):
     """A local (naive) date and time to the minute: ``2026-01-06T18:30``."""
     if not isinstance(value, str) or len(value) != 16 or value[10] != "T":
@@ -681,6 +887,7 @@ _PARSERS = {
     "date": _parse_date,
     "time": _parse_time,
     "datetime": _parse_datetime,
+    "timestamp": _parse_timestamp,
     "list": lambda v: v if isinstance(v, list) else _INVALID,
     "dict": lambda v: v if isinstance(v, dict) else _INVALID,
 }
@@ -693,6 +900,7 @@ _EXPECTED = {
     "date": "a date YYYY-MM-DD",
     "time": "a time HH:MM",
     "datetime": "a date and time YYYY-MM-DDTHH:MM",
+    "timestamp": "a local date and time YYYY-MM-DDTHH:MM:SS",
     "list": "a list",
     "dict": "an object",
 }

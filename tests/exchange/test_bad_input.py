@@ -52,7 +52,7 @@ def _overlapping_episodes(doc):
 
 EPISODE = ["clients", 0, "episodes", 0]
 BAD = {
-    "wrong format": (_set(["format"], "iop-records/2"), "format: expected 'iop-records/1'"),
+    "wrong format": (_set(["format"], "iop-records/3"), "format: expected 'iop-records/1' or 'iop-records/2'"),
     "missing required key": (_delete_mrn, "clients[0]: missing required key 'mrn'"),
     "wrong type": (
         _set([*EPISODE, "required_weekly_hours"], "nine"),
@@ -189,7 +189,7 @@ def test_a_file_conflicting_with_the_database_is_refused(db, tmp_path, sample):
         ({"format": "iop-records/1", "sites": [{"code": 5, "name": None}]}, "sites[0].name: must not be null"),
         ({"format": "iop-records/1", "tracks": [{"weekdays": "mon"}]}, "tracks[0].weekdays: expected a list"),
         ({"format": "iop-records/1", "staff": [{"sites": [None]}]}, "staff[0].sites[0]: unknown site null"),
-        ({"format": None}, "format: expected 'iop-records/1', got null"),
+        ({"format": None}, "format: expected 'iop-records/1' or 'iop-records/2', got null"),
         ({}, "$: missing required key 'format'"),
     ],
 )

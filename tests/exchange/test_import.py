@@ -17,10 +17,12 @@ from screening.models import Prescription, Screen, ScreenResult
 from tests.exchange.conftest import MODELS, SAMPLE, db_counts, run_import, write_doc
 
 SUMMARY_ALL = (
-    "Imported 2 clients, 3 episodes, 5 sessions, 6 attendance rows, 2 screens, 2 goals, 1 worksheets, 1 check-ins."
+    "Imported 2 clients, 3 episodes, 5 sessions, 6 attendance rows, 2 screens, 2 goals, 1 worksheets, 1 check-ins, "
+    "0 addenda, 0 decisions."
 )
 SUMMARY_NONE = (
-    "Imported 0 clients, 0 episodes, 0 sessions, 0 attendance rows, 0 screens, 0 goals, 0 worksheets, 0 check-ins."
+    "Imported 0 clients, 0 episodes, 0 sessions, 0 attendance rows, 0 screens, 0 goals, 0 worksheets, 0 check-ins, "
+    "0 addenda, 0 decisions."
 )
 
 
@@ -162,7 +164,8 @@ def test_a_file_extending_an_earlier_one_adds_only_what_is_new(db, tmp_path, sam
     out, _ = run_import(write_doc(tmp_path, sample, "extended.json"))
 
     assert out.strip() == (
-        "Imported 1 clients, 1 episodes, 1 sessions, 2 attendance rows, 1 screens, 0 goals, 1 worksheets, 0 check-ins."
+        "Imported 1 clients, 1 episodes, 1 sessions, 2 attendance rows, 1 screens, 0 goals, 1 worksheets, 0 check-ins, "
+        "0 addenda, 0 decisions."
     )
     after = db_counts()
     assert after["Client"] == before["Client"] + 1

@@ -11,15 +11,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from attendance.models import Attendance, Session
-from checkins.models import CheckIn
-from clients.models import Client, Episode
+from attendance.models import Attendance, Session, SessionAddendum
+from checkins.models import Addendum, CheckIn
+from clients.models import Client, Episode, LevelOfCareChange
+from dashboard.models import Decision
 from screening.models import ScreenResult
 from tests.exchange.conftest import run_import, write_doc
 from tests.factories import (
     AttendanceFactory,
     CheckInFactory,
     ClientFactory,
+    DecisionFactory,
     EpisodeFactory,
     GoalFactory,
     GoalRatingFactory,
@@ -160,7 +162,40 @@ def build_history(site, track, therapist, casemanager, analytes):
         )
     UserFactory(username="frontdesk", first_name="Fran", last_name="Desk", sites=[site])  # staff without a role
     TrackFactory(site=site, code="RIC-AM", name="Morning", start_time=dt.time(7), end_time=dt.time(10))
+    _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today)
     return [ana, ben]
+
+
+def _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today):
+    """What iop-records/1 lost: contact fields, the group note and its signature, addenda,
+    who recorded what, corrections, revised goals, level-of-care history and decisions."""
+    Client.objects.filter(pk=ana.client_id).update(
+        phone="804-555-0101", emergency_contact_name="Rosa Diaz", primary_substance="opioids", court_involved=True
+    )
+    group = Session.objects.filter(track=ana.track, status=Session.Status.HELD).order_by("date").last()
+    group.topic, group.facilitator, group.group_note = "Relapse prevention", therapist, "Discussed triggers at work."
+    group.note_signed_at, group.note_signed_by = _at(group.date, 21, 5).replace(second=7, microsecond=123456), therapist
+    group.save()
+    SessionAddendum.objects.create(session=group, text="Ana arrived 10 minutes late.", author=therapist)
+    Session.objects.create(site=ana.site, track=ana.track, date=today, start_time=dt.time(6), duration_minutes=90)
+    checkin = ana.checkins.exclude(signed_at=None).order_by("week").first()
+    Addendum.objects.create(checkin=checkin, text="Client called: cravings lower.", author=therapist)
+    wrong = ScreenFactory(episode=ben, collected_at=_at(today - dt.timedelta(days=2), 9, 1), entered_in_error=True)
+    ScreenResultFactory(screen=wrong, analyte=analytes["THC"], result=ScreenResult.Result.POSITIVE, level_ng_ml=75)
+    PrescriptionFactory(client=ben.client, analyte=analytes["MTD"], start=ben.admitted_on, entered_in_error=True)
+    old = ana.goals.get(ref="G2")
+    GoalFactory(episode=ana, ref="G3", area="housing", statement="Find a room", revises=old, set_by=casemanager)
+    LevelOfCareChange.objects.create(
+        episode=ana, level_of_care="IOP", effective_on=ana.admitted_on, reason="Admission", changed_by=casemanager
+    )
+    DecisionFactory(
+        episode=ana,
+        kind="continue",
+        decided_on=today - dt.timedelta(days=7),
+        decided_by=casemanager,
+        rationale="Not yet ready: streak too short.",
+        evidence={"step_down": {"status": "approaching"}},
+    )
 
 
 def export_bytes(tmp_path, name, site=None):
@@ -189,6 +224,8 @@ def entered_then_rolled_back(db, tmp_path, analytes, site1, site2, track1, thera
             build_history(site1, track1, therapist, casemanager, analytes)
             captured["bytes"] = export_bytes(tmp_path, "first.json")
             captured["markers"] = evaluations_by_ref(timezone.localdate())
+            first_signed = CheckIn.objects.exclude(signed_at=None).filter(episode__ref="RIC-0001-1").order_by("week")
+            captured["first_signed_at"] = first_signed.first().signed_at
             raise _Rollback
     except _Rollback:
         pass
@@ -207,7 +244,7 @@ def test_export_import_export_is_byte_identical(tmp_path, entered_then_rolled_ba
 def test_export_writes_the_documented_format(tmp_path, entered_then_rolled_back):
     doc = json.loads(entered_then_rolled_back["bytes"])
 
-    assert doc["format"] == "iop-records/1"
+    assert doc["format"] == "iop-records/2"
     assert [s["code"] for s in doc["sites"]] == ["NOR", "RIC"]
     assert {s["username"]: s["role"] for s in doc["staff"]} == {
         "casemanager": "case_manager",
@@ -223,6 +260,82 @@ def test_export_writes_the_documented_format(tmp_path, entered_then_rolled_back)
     assert episode["screens"][1]["validity"] == {"creatinine_mg_dl": 15.5, "specific_gravity": 1.002}
     assert episode["screens"][2]["confirmation"] == {"COC": "negative"}
     assert [c["signed"] for c in episode["checkins"]] == [True] * 7 + [False]
+
+
+def test_every_clinical_fact_survives_export_and_import(tmp_path, entered_then_rolled_back, therapist, casemanager):
+    run_import(write_doc(tmp_path, entered_then_rolled_back["bytes"].decode(), "first.json"))
+
+    ana = Client.objects.get(mrn="RIC-0001")
+    assert (ana.phone, ana.emergency_contact_name, ana.primary_substance, ana.court_involved) == (
+        "804-555-0101",
+        "Rosa Diaz",
+        "opioids",
+        True,
+    )
+    group = Session.objects.get(group_note="Discussed triggers at work.")
+    assert (group.topic, group.facilitator, group.note_signed_by) == ("Relapse prevention", therapist, therapist)
+    assert (group.note_signed_at.second, group.note_signed_at.microsecond) == (7, 123456)
+    assert [(a.text, a.author) for a in group.addenda.all()] == [("Ana arrived 10 minutes late.", therapist)]
+    assert Session.objects.filter(status=Session.Status.SCHEDULED, attendance=None).count() == 1
+    signed = CheckIn.objects.exclude(signed_at=None).filter(episode__ref="RIC-0001-1").order_by("week")
+    assert [a.text for a in signed.first().addenda.all()] == ["Client called: cravings lower."]
+    assert signed.first().signed_at == entered_then_rolled_back["first_signed_at"]
+    wrong = Episode.objects.get(ref="RIC-0002-2").screens.get(entered_in_error=True)
+    assert wrong.results.get().level_ng_ml == 75
+    assert Client.objects.get(mrn="RIC-0002").prescriptions.get().entered_in_error
+    revised = Episode.objects.get(ref="RIC-0001-1").goals.get(ref="G3")
+    assert (revised.revises.ref, revised.set_by) == ("G2", casemanager)
+    (decision,) = Decision.objects.all()
+    assert (decision.kind, decision.decided_by, decision.evidence) == (
+        "continue",
+        casemanager,
+        {"step_down": {"status": "approaching"}},
+    )
+    assert [c.changed_by for c in LevelOfCareChange.objects.filter(episode__ref="RIC-0001-1")] == [casemanager]
+
+
+def test_a_format_1_file_still_imports(tmp_path, entered_then_rolled_back):
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    doc["format"] = "iop-records/1"
+    doc.pop("sessions")
+    for client in doc["clients"]:
+        for key in ("phone", "emergency_contact_name", "primary_substance", "court_involved"):
+            client.pop(key, None)
+        for episode in client["episodes"]:
+            episode.pop("level_changes"), episode.pop("decisions")
+            episode["screens"] = [s for s in episode["screens"] if not s.pop("entered_in_error")]
+            for s in episode["screens"]:
+                for key in ("collected_by", "panel", "notes", "details"):
+                    s.pop(key)
+            for row in episode["attendance"]:
+                row.pop("recorded_by", None)
+            episode["prescriptions"] = [p for p in episode["prescriptions"] if not p.pop("entered_in_error")]
+            for p in episode["prescriptions"]:
+                p.pop("prescriber")
+            for g in episode["goals"]:
+                g.pop("revises"), g.pop("set_by")
+            for w in episode["worksheets"]:
+                w.pop("completed_by"), w.pop("rating_notes")
+            for c in episode["checkins"]:
+                for key in ("signed_at", "signed_by", "author", "addenda"):
+                    c.pop(key)
+
+    out, _ = run_import(write_doc(tmp_path, json.dumps(doc), "v1.json"))
+
+    assert out.startswith("Imported 2 clients, 3 episodes")
+    assert Episode.objects.get(ref="RIC-0001-1").level_changes.get().reason == "Admission"
+
+
+def test_format_2_keys_are_unknown_in_a_format_1_file(tmp_path, entered_then_rolled_back):
+    from tests.exchange.conftest import import_problems
+
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    doc["format"] = "iop-records/1"
+
+    problems = import_problems(write_doc(tmp_path, json.dumps(doc), "v1.json"))
+
+    assert "sessions: unknown key" in problems
+    assert "clients[0].episodes[0].decisions: unknown key" in problems
 
 
 def test_export_of_one_site_leaves_the_other_out(db, tmp_path, site1, site2, track1, therapist2):
@@ -275,13 +388,14 @@ def test_export_runs_the_same_number_of_queries_for_3_and_for_15_clients(
     # 1 sites, 2 episodes (+ client, site, track, therapist, case manager), 3 attendance
     # (+ session, its site and track), 4 screens, 5 their results (+ analyte), 6 goals,
     # 7 worksheets, 8 their ratings (+ goal), 9 check-ins, 10 prescriptions (+ analyte),
-    # 11 tracks, 12 staff, 13 their groups, 14 their sites.
+    # 11 check-in addenda (+ author), 12 level-of-care changes, 13 decisions, 14 tracks,
+    # 15 staff, 16 their groups, 17 their sites, 18 sessions with facts, 19 their addenda.
     _clients_with_history(3, site1, track1, therapist, analytes, start=1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(19):
         assert len(records_export()["clients"]) == 3
 
     _clients_with_history(12, site1, track1, therapist, analytes, start=4)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(19):
         assert len(records_export()["clients"]) == 15
 
 
