@@ -1,4 +1,4 @@
-"""``manage.py export_records [--site CODE] [--by USERNAME] FILE.json``: write the iop-records/1 format."""
+"""``manage.py export_records [--site CODE] [--by USERNAME] FILE.json``: write the iop-records/2 format."""
 
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from programs.models import Site
 
 
 class Command(BaseCommand):
-    help = "Export clients and their history as an iop-records/1 JSON file (docs/import-format.md)."
+    help = "Export clients and their history as an iop-records/2 JSON file (docs/import-format.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the JSON file to write.")

@@ -11,7 +11,7 @@ from exchange.validation import parse, validate
 
 
 class Command(BaseCommand):
-    help = "Import clients and their history from an iop-records/1 JSON file (docs/import-format.md)."
+    help = "Import clients and their history from an iop-records/1 or /2 JSON file (docs/import-format.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the JSON file.")
