@@ -7,13 +7,12 @@
   (``DJANGO_BEHIND_TLS_PROXY``); otherwise the socket's address (a client's header is ignored).
 """
 
-from django.conf import settings
-from django.db.models import Sum
-from django.shortcuts import render
-
 from axes.attempts import get_cool_off_threshold
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+from django.shortcuts import render
 
 
 def client_ip(request):

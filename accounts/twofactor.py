@@ -107,9 +107,11 @@ def authenticator_enable(*, user, hex_key, code):
 
 
 def recovery_codes_replace(*, user):
-    """A new set of single-use recovery codes (the old ones stop working); returned once, never stored in clear elsewhere."""
+    """A new set of single-use recovery codes (the old ones stop working), returned to be shown once."""
     with transaction.atomic():
-        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+        )
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
@@ -156,4 +158,3 @@ def demo_authenticator(*, user, secret_base32_value):
         name=TOTP_DEVICE_NAME,
         defaults={"key": hex_from_base32(secret_base32_value), "confirmed": True},
     )
-

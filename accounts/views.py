@@ -129,4 +129,3 @@ def disable(request):
 
 def _recovery_codes_page(request, codes, *, next_url):
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
-
