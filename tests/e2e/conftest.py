@@ -10,8 +10,10 @@ import shutil
 
 import pytest
 from django.apps import apps
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
+from tests.twofactor import current_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,12 +75,18 @@ def page(browser, live_server):
 
 
 def login(page, username, password=PASSWORD):
-    """Sign in through the real login form."""
+    """Sign in through the real login form; at the two-factor step, type the code an
+    authenticator app holding the user's secret would show."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/accounts/two-factor/verify/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("Authentication code").fill(current_code(device))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
 
 
 def assert_accessible(page):
