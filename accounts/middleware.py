@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.twofactor import REQUIRED_KEY
+from accounts.twofactor import REQUIRED_KEY, two_factor_required
 
 
 def two_factor_exempt(view):
@@ -24,11 +24,17 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.session.get(REQUIRED_KEY):
-            return None
         if getattr(view_func, "two_factor_exempt", False) or not getattr(view_func, "login_required", True):
             return None
-        if not request.user.is_authenticated or request.user.is_verified():
+        if not request.user.is_authenticated or not _required(request) or request.user.is_verified():
             return None
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(f"{reverse('two_factor_verify')}{'?' + query if query else ''}")
+
+
+def _required(request):
+    """Decided at sign-in; a session older than two-factor sign-in is decided once, here."""
+    required = request.session.get(REQUIRED_KEY)
+    if required is None:
+        required = request.session[REQUIRED_KEY] = two_factor_required(request.user)
+    return required

@@ -141,3 +141,16 @@ def test_a_program_admin_cannot_turn_two_factor_off(as_admin, admin_user):
     response = as_admin.post("/accounts/two-factor/disable/", follow=True)
     assert "required for your role" in response.content.decode()
     assert TOTPDevice.objects.filter(user=admin_user).exists()
+
+
+def test_a_session_signed_in_before_two_factor_existed_is_asked_for_the_code(admin_user, admin_device):
+    http = HttpClient()
+    http.force_login(admin_user)
+    session = http.session
+    session.pop("two_factor_required")
+    session.pop("otp_device_id")
+    session.save()
+
+    response = http.get("/clients/")
+
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
