@@ -154,3 +154,16 @@ def test_a_session_signed_in_before_two_factor_existed_is_asked_for_the_code(adm
     response = http.get("/clients/")
 
     assert response.status_code == 302 and response.url.startswith(VERIFY)
+
+
+def test_a_code_once_used_cannot_sign_in_again(admin_device):
+    code = current_code(admin_device)
+    http, response = sign_in("admin")
+    assert http.post(response.url, {"otp_token": code}).status_code == 302
+    http.post("/accounts/logout/")
+
+    http, response = sign_in("admin")
+    replay = http.post(response.url, {"otp_token": code})
+
+    assert replay.status_code == 200 and "already used" in replay.content.decode()
+    assert http.get("/admin/").status_code == 302
