@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django_otp.admin import OTPAdminSite
 
-from accounts.views import _with_next
+from accounts.views import url_with_next
 
 
 class TwoFactorAdminSite(OTPAdminSite):
@@ -17,5 +17,5 @@ class TwoFactorAdminSite(OTPAdminSite):
         if not request.user.is_authenticated:
             return redirect_to_login(next_url)
         if not request.user.is_verified():
-            return redirect(_with_next("two_factor_verify", next_url))
+            return redirect(url_with_next("two_factor_verify", next_url))
         raise PermissionDenied

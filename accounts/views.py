@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,15 +18,16 @@ from accounts.middleware import two_factor_exempt
 
 
 def _safe_next(request, default=None):
+    """The ``next`` page if it is a path on this site (never another host, never a URL name)."""
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
     return default or settings.LOGIN_REDIRECT_URL
 
 
-def _with_next(url_name, next_url):
+def url_with_next(url_name, next_url):
     return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
 
 
@@ -37,7 +39,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         if self.request.session.get(twofactor.REQUIRED_KEY):
-            return redirect(_with_next("two_factor_verify", self.get_success_url()))
+            return redirect(url_with_next("two_factor_verify", self.get_success_url()))
         return response
 
 
@@ -46,15 +48,15 @@ def verify(request):
     """Step 2: the code of the authenticator app (or a recovery code)."""
     next_url = _safe_next(request)
     if request.user.is_verified():
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if not twofactor.has_authenticator(request.user):
-        return redirect(_with_next("two_factor_setup", next_url))
+        return redirect(url_with_next("two_factor_setup", next_url))
     form = CodeForm(request.POST or None)
     if form.is_valid():
         device = twofactor.device_for_code(request.user, form.cleaned_data["otp_token"])
         if device is not None:
             twofactor.session_verify(request, device)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         form.add_error("otp_token", "That code is not valid (or was already used). Try the current code.")
     return render(request, "accounts/verify.html", {"form": form, "next": next_url})
 
@@ -79,7 +81,7 @@ def setup(request):
     and the recovery codes are shown once."""
     user = request.user
     if twofactor.has_authenticator(user) and not user.is_verified():
-        return redirect(_with_next("two_factor_verify", _safe_next(request)))
+        return redirect(url_with_next("two_factor_verify", _safe_next(request)))
     hex_key = request.session.get(twofactor.SETUP_KEY_SESSION_KEY)
     if hex_key is None:
         if request.method == "POST":  # a repeated submit after success: the set-up is done

@@ -167,3 +167,14 @@ def test_a_code_once_used_cannot_sign_in_again(admin_device):
 
     assert replay.status_code == 200 and "already used" in replay.content.decode()
     assert http.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("hostile", ["ab", "//evil.example/", "https://evil.example/", "javascript:alert(1)"])
+def test_the_code_step_never_redirects_off_site_nor_fails_on_a_hostile_next(admin_device, hostile):
+    http, response = sign_in("admin")
+
+    page = http.get(VERIFY, {"next": hostile})
+    verified = http.post(VERIFY, {"otp_token": current_code(admin_device), "next": hostile})
+
+    assert page.status_code == 200
+    assert verified.status_code == 302 and verified.url == "/"
