@@ -16,10 +16,14 @@ run: export DJANGO_DEBUG ?= on
 run: setup migrate seed
 	@echo ""
 	@echo "  IOP record on http://$(HOST):$(PORT)/  (password for every demo user: $(DEMO_PASSWORD))"
-	@echo "    admin        program admin, superuser, all sites"
-	@echo "    therapist    therapist, site 1 (Richmond)"
-	@echo "    casemanager  case manager, site 1 (Richmond)"
-	@echo "    therapist2   therapist, site 2 (Norfolk) only"
+	@echo "    admin         program admin, superuser, all sites (two-factor: see below)"
+	@echo "    programadmin  program admin, site 1 (Richmond) only (two-factor: see below)"
+	@echo "    therapist     therapist, site 1 (Richmond)"
+	@echo "    casemanager   case manager, site 1 (Richmond)"
+	@echo "    therapist2    therapist, site 2 (Norfolk) only"
+	@echo "    casemanager2  case manager, site 2 (Norfolk) only"
+	@echo "  admin and programadmin also type the code of an authenticator app holding the"
+	@echo "  secret $(DEMO_TOTP_SECRET), or: $(PY) -c \"from django_otp.oath import totp; import base64; print('%06d' % totp(base64.b32decode('$(DEMO_TOTP_SECRET)')))\""
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -125,6 +125,7 @@ USERS = [  # username, first, last, role, site codes, superuser
     ("casemanager", "Casey", "Manager", CASE_MANAGER, ["RIC"], False),
     ("therapist2", "Toni", "Second", THERAPIST, ["NOR"], False),
     ("casemanager2", "Cam", "Second", CASE_MANAGER, ["NOR"], False),
+    ("programadmin", "Pat", "Program", PROGRAM_ADMIN, ["RIC"], False),
 ]
 
 
@@ -169,7 +170,8 @@ def seed_users_and_sites(ctx):
     for username, first, last, role, site_codes, superuser in USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.first_name, user.last_name = first, last
-        user.is_superuser = user.is_staff = superuser
+        user.is_superuser = superuser
+        user.is_staff = superuser or role == PROGRAM_ADMIN
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])

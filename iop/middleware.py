@@ -1,5 +1,7 @@
 """Automatic logoff (HIPAA §164.312(a)(2)(iii)): a session idle longer than
-``settings.IDLE_TIMEOUT_SECONDS`` is ended and the user is sent to the login page."""
+``settings.IDLE_TIMEOUT_SECONDS`` is ended and the user is sent to the login page.
+
+Installed after MessageMiddleware: the login page says why the session ended."""
 
 import time
 
@@ -21,7 +23,8 @@ class IdleLogoutMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             if now - last_seen > settings.IDLE_TIMEOUT_SECONDS:
                 logout(request)
-                messages.info(request, "You were signed out after a period of inactivity.")
+                minutes = settings.IDLE_TIMEOUT_SECONDS // 60
+                messages.info(request, f"You were signed out after {minutes} minutes without activity.")
                 return redirect_to_login(request.get_full_path())
             request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -10,6 +10,7 @@ from django.test import Client as HttpClient
 
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from tests.factories import ClientFactory, EpisodeFactory, SiteFactory, TrackFactory, UserFactory
+from tests.twofactor import verify_session
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +21,18 @@ def _no_lockouts(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_two_factor_verified(monkeypatch):
+    """``force_login`` (here, in ``_login`` and in any test) gives staff a verified second factor."""
+    force_login = HttpClient.force_login
+
+    def verified_force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(HttpClient, "force_login", verified_force_login)
 
 
 @pytest.fixture

@@ -10,8 +10,11 @@ import shutil
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 
+from accounts.twofactor import two_factor_required_by_role
 from tests.factories import PASSWORD
+from tests.twofactor import authenticator, current_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,12 +76,20 @@ def page(browser, live_server):
 
 
 def login(page, username, password=PASSWORD):
-    """Sign in through the real login form."""
+    """Sign in through the real login form; at the two-factor step, type the code an
+    authenticator app holding the user's secret would show."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None and two_factor_required_by_role(user):
+        authenticator(user)  # staff have their authenticator app set up
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/accounts/two-factor/verify/" in page.url:
+        page.get_by_label("Authentication code").fill(current_code(authenticator(user)))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
 
 
 def assert_accessible(page):

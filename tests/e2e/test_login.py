@@ -1,5 +1,6 @@
 from tests.e2e.conftest import assert_accessible, login
 from tests.factories import PASSWORD
+from tests.twofactor import authenticator
 
 
 def test_therapist_signs_in_and_lands_on_the_caseload(page, therapist):
@@ -46,3 +47,31 @@ def test_sign_out_from_the_user_menu_ends_the_session(page, therapist):
     assert "/accounts/login/" in page.url
     page.goto("/clients/")
     assert "/accounts/login/" in page.url  # the session is gone
+
+
+def test_admin_signs_in_with_an_authenticator_code_and_opens_the_admin(page, admin_user):
+    authenticator(admin_user)
+    page.goto("/accounts/login/?next=/admin/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/two-factor/verify/" in page.url
+    assert page.get_by_role("heading", name="Authentication code").is_visible()
+    assert_accessible(page)
+
+    page.goto("/admin/")
+    assert "/accounts/two-factor/verify/" in page.url  # nothing else opens before the code
+
+    login(page, "admin")  # the helper types the current code of the authenticator
+    page.goto("/admin/")
+    assert page.get_by_role("heading", name="Site administration").is_visible()
+
+
+def test_two_factor_set_up_page_is_accessible(page, therapist):
+    login(page, "therapist")
+    page.get_by_role("button", name=therapist.get_full_name()).click()
+    page.get_by_role("link", name="Two-factor sign-in").click()
+    page.get_by_role("link", name="Set up two-factor sign-in").click()
+    assert page.get_by_role("img", name="QR code of the authenticator set-up").is_visible()
+    assert_accessible(page)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
 from clients import demo as clients_demo
 
 # Each clinical app's ``demo.seed(ctx)`` writes the history that fits each episode's story,
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         ctx = clients_demo.DemoContext(rng=random.Random(seed), today=timezone.localdate(), weeks=weeks)
         with transaction.atomic():
             clients_demo.seed_users_and_sites(ctx)
+            accounts_demo.seed_authenticators(ctx)
             if clients_demo.demo_present():
                 self.stdout.write("Demo users and sites refreshed; the clinical demo data is already there.")
                 return
