@@ -18,6 +18,7 @@ RECORD_TABS = (
     ("goals:client", "Goals", "goals"),
     ("checkins:client", "Check-ins", "checkins"),
     ("dashboard:progress", "Progress", "progress"),
+    ("consents:client", "Consents", "consents"),
 )
 
 

@@ -46,12 +46,14 @@ INSTALLED_APPS = [
     "accounts",
     "programs",
     "clients",
+    "consents",
     "audit",
     "attendance",
     "screening",
     "goals",
     "checkins",
     "dashboard",
+    "letters",
     "exchange",
 ]
 
@@ -171,6 +173,9 @@ USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "M j, Y"
 SHORT_DATE_FORMAT = "m/d/Y"
+
+# Uploaded consent scans: never under a served path; a view checks access and streams them.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

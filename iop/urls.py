@@ -29,5 +29,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("goals/", include("goals.urls")),
     path("checkins/", include("checkins.urls")),
+    path("consents/", include("consents.urls")),
+    path("letters/", include("letters.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -21,6 +21,8 @@ CLINICAL_READ = [
     "goals.view_*",
     "checkins.view_*",
     "dashboard.view_decision",
+    "consents.view_*",
+    "letters.view_*",
 ]
 ROLE_PERMISSIONS = {
     THERAPIST: CLINICAL_READ
@@ -44,6 +46,9 @@ ROLE_PERMISSIONS = {
         "screening.change_prescription",
         "dashboard.add_decision",
         "dashboard.view_program_report",
+        "consents.add_*",
+        "consents.change_consent",
+        "letters.add_*",
     ],
     PROGRAM_ADMIN: CLINICAL_READ
     + [
@@ -55,6 +60,10 @@ ROLE_PERMISSIONS = {
         "screening.*_analyte",
         "screening.*_panel",
         "audit.view_accessevent",
+        "consents.add_*",
+        "consents.change_consent",
+        "letters.*_lettertemplate",
+        "letters.add_*",
         "dashboard.view_program_report",
         "axes.view_*",
         "axes.delete_accessattempt",

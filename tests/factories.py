@@ -214,3 +214,25 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     decided_by = factory.SubFactory(UserFactory)
     rationale = "Reviewed at team meeting."
     evidence = factory.LazyFunction(dict)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """An active court/probation consent covering attendance and the screen summary."""
+
+    class Meta:
+        model = "consents.Consent"
+
+    client = factory.SubFactory(ClientFactory)
+    site = factory.SubFactory(SiteFactory)
+    categories = factory.LazyFunction(lambda: ["attendance", "screen_summary"])
+    recipient_name = "Officer Pat Reyes"
+    recipient_organisation = "Richmond Adult Probation"
+    recipient_address = "100 Main St, Richmond VA"
+    purpose = "court_supervision"
+    court_agency = "Richmond Circuit Court"
+    case_number = "CR-26-0042"
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=180))
+    signed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
+    signature_method = "wet_scan"
+    signed_by_name = factory.LazyAttribute(lambda o: o.client.full_name)
+    created_by = factory.SubFactory(UserFactory)

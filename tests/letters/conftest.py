@@ -1,0 +1,1 @@
+from tests.consents.conftest import consent1  # noqa: F401
