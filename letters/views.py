@@ -11,7 +11,7 @@ from clients.records import client_record_open, record_context
 from consents.models import Consent
 from consents.notice import PART2_NOTICE
 from consents.services import disclosure_record
-from iop.pdf import pdf_render, pdf_response
+from iop.pdf import data_uri, pdf_render, pdf_response
 from letters.content import letter_content
 from letters.forms import LetterForm
 from letters.models import LetterKind, LetterTemplate
@@ -41,6 +41,7 @@ def _letter_context(*, consent, episode, form_data, user):
         "today": timezone.localdate(),
         "author": user,
         "part2_notice": PART2_NOTICE,
+        "logo": data_uri(template.logo) if template else "",
     }
 
 

@@ -165,3 +165,36 @@ def test_printed_record_is_logged_as_a_print_and_the_pdf_as_an_export(as_caseman
     actions = set(AccessEvent.objects.filter(client_id=client_id).values_list("action", flat=True))
     assert {AccessEvent.Action.PRINT, AccessEvent.Action.EXPORT} <= actions
     assert Attendance.objects.filter(episode=history).count() == 4
+
+
+def test_the_sites_letterhead_and_signer_head_the_letter(as_casemanager, consent1, history, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from letters.models import LetterTemplate
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(png, format="PNG")
+    LetterTemplate.objects.create(
+        site=consent1.site,
+        kind="attendance",
+        letterhead_name="Riverside Recovery IOP",
+        letterhead_phone="(804) 555-0199",
+        logo=SimpleUploadedFile("logo.png", png.getvalue(), content_type="image/png"),
+        opening="We confirm that {client} attended our program during {period}.",
+        signer_name="Morgan Lee",
+        signer_credentials="LCSW",
+    )
+
+    _issue(as_casemanager, consent1)
+
+    document = bytes(Disclosure.objects.get().document)
+    text = pdf_text(document)
+    assert "Riverside Recovery IOP" in text and "(804) 555-0199" in text
+    assert "We confirm that Ana Diaz attended our program during" in text
+    assert "Morgan Lee, LCSW" in text
+    assert len(PdfReader(io.BytesIO(document)).pages[0].images) == 1  # the logo, embedded
