@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from audit.lookups import ListsId
+from audit.lookups import ListsAny, ListsId
 
 
 class AccessEvent(models.Model):
@@ -37,3 +37,4 @@ class AccessEvent(models.Model):
 
 
 AccessEvent._meta.get_field("client_ids").register_lookup(ListsId)
+AccessEvent._meta.get_field("client_ids").register_lookup(ListsAny)

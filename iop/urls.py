@@ -24,5 +24,6 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("goals/", include("goals.urls")),
     path("checkins/", include("checkins.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("dashboard.urls")),
 ]
