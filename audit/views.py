@@ -32,7 +32,7 @@ def _rows(events, mrns):
     """Each event with the MRNs it names that the reviewer may see."""
     rows = []
     for e in events:
-        listed = [mrns[pk] for pk in e.client_ids if pk in mrns]
+        listed = sorted(mrns[pk] for pk in e.client_ids if pk in mrns)
         rows.append({"event": e, "mrn": mrns.get(e.client_id), "listed": listed, "listed_count": len(e.client_ids)})
     return rows
 
@@ -100,13 +100,16 @@ def events_csv(request):
 
 
 def client_events(request, pk):
-    """Who opened this record: the latest events about the client (record pages, lists, admin)."""
+    """Who opened this record: the latest views, exports and prints of the client's record (app
+    and admin pages); the lists that showed the client are one link away, in the access log."""
     client = client_record_open(request, pk)  # out of scope: 404 before the permission check
     _require_reviewer(request.user)
     # Every event about a client the reviewer may see is theirs to see: no further scoping.
-    recent = list(
-        about_client(AccessEvent.objects.select_related("user").order_by("-at", "-pk"), client)[:RECENT_ON_RECORD]
-    )
+    events = AccessEvent.objects.select_related("user").order_by("-at", "-pk")
+    opened = about_client(events, client).exclude(action=AccessEvent.Action.LIST)
+    log = f"{reverse('audit:events')}?client={client.pk}"
     ctx = record_context(client, "access")
-    ctx.update(events=recent, limit=RECENT_ON_RECORD, all_url=f"{reverse('audit:events')}?client={client.pk}")
+    ctx.update(
+        events=list(opened[:RECENT_ON_RECORD]), limit=RECENT_ON_RECORD, all_url=log, lists_url=f"{log}&action=list"
+    )
     return render(request, "audit/client.html", ctx)

@@ -180,10 +180,18 @@ def test_who_opened_this_record_lists_the_clients_events(as_admin_ric, admin_ric
     response = as_admin_ric.get(reverse("audit:client", args=[episode1.client_id]))
     assert response.status_code == 200
     shown = {e.pk for e in response.context["events"]}
-    assert _pks(log, "ana_by_therapist", "ana_printed", "list_by_casemanager") <= shown
-    assert not shown & _pks(log, "denied_therapist", "nor_by_therapist2")
+    assert _pks(log, "ana_by_therapist", "ana_printed") <= shown
+    assert not shown & _pks(log, "list_by_casemanager", "denied_therapist", "nor_by_therapist2")  # lists: a link away
     page = response.content.decode()
     assert "Who opened this record" in page and "therapist" in page and "Printed" in page
+    assert f"?client={episode1.client_id}&amp;action=list" in page
+
+
+def test_who_opened_this_record_includes_the_admin_pages_of_the_client(as_admin_ric, as_admin, episode1):
+    admin_page = reverse("admin:clients_client_change", args=[episode1.client_id])
+    assert as_admin.get(admin_page).status_code == 200
+    response = as_admin_ric.get(reverse("audit:client", args=[episode1.client_id]))
+    assert admin_page in [e.path for e in response.context["events"]]
 
 
 def test_who_opened_this_record_is_refused_to_a_therapist_and_hidden_from_other_sites(
