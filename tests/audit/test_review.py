@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -91,14 +92,16 @@ def test_an_event_listing_a_site_1_client_is_seen_even_if_its_user_left_the_site
     assert listed.pk in _shown(as_admin_ric.get(URL))
 
 
-def test_filter_by_user_action_and_period(as_admin_ric, log, therapist):
+def test_filter_by_user_action_and_period(as_admin_ric, log, therapist, episode1):
     assert _shown(as_admin_ric.get(URL, {"user": therapist.pk})) == _pks(log, "ana_by_therapist", "denied_therapist")
     assert _shown(as_admin_ric.get(URL, {"action": "denied"})) == _pks(log, "denied_therapist")
-    AccessEvent.objects.filter(pk=log["ana_printed"].pk).update(at=timezone.now() - dt.timedelta(days=10))
-    old = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
-    assert _shown(as_admin_ric.get(URL, {"date_from": old, "date_to": old})) == _pks(log, "ana_printed")
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    with mock.patch("django.utils.timezone.now", return_value=ten_days_ago):  # events are never updated
+        older = AccessEvent.objects.create(user=therapist, client=episode1.client, path="/clients/1/")
+    day = timezone.localtime(ten_days_ago).date().isoformat()
+    assert _shown(as_admin_ric.get(URL, {"date_from": day, "date_to": day})) == {older.pk}
     recent = _shown(as_admin_ric.get(URL, {"date_from": timezone.localdate().isoformat()}))
-    assert log["ana_printed"].pk not in recent and log["ana_by_therapist"].pk in recent
+    assert older.pk not in recent and log["ana_by_therapist"].pk in recent
 
 
 def test_filter_by_mrn_goes_by_post_and_the_page_by_client_id(as_admin_ric, log, episode1):
