@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from attendance.models import Attendance, Session, SessionAddendum
 from attendance.services import sessions_generate
+from audit.admin_mixins import ClientAccessAdminMixin
 from iop.admin import ClinicalAdmin, admin
 from programs.models import Track
 
@@ -82,8 +83,9 @@ class AddendumInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(ClinicalAdmin):
+class SessionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "site"
+    client_path = "attendance__episode__client"
     list_display = ["date", "start_time", "kind", "track", "site", "status", "note_signed_at"]
     list_filter = ["site", "kind", "status", "track"]
     date_hierarchy = "date"
@@ -95,7 +97,7 @@ class SessionAdmin(ClinicalAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ClinicalAdmin):
+class AttendanceAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "session__site"
     list_display = ["session", "episode", "status", "minutes_attended", "recorded_by"]
     list_filter = ["status", "session__site"]
@@ -105,8 +107,9 @@ class AttendanceAdmin(ClinicalAdmin):
 
 
 @admin.register(SessionAddendum)
-class SessionAddendumAdmin(ClinicalAdmin):
+class SessionAddendumAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "session__site"
+    client_path = "session__attendance__episode__client"
     list_display = ["session", "author", "created_at"]
     list_select_related = ["session", "author"]
     raw_id_fields = ["session", "author"]

@@ -109,3 +109,13 @@ def makeup_candidates(session, exclude_ids):
         .select_related("client")
         .order_by("client__last_name", "client__first_name", "pk")
     )
+
+
+def session_client_ids(sessions):
+    """The ids of the clients recorded on these sessions (one query): whom a day's list speaks of."""
+    return list(
+        Attendance.objects.filter(session__in=[s.pk for s in sessions])
+        .order_by()
+        .values_list("episode__client_id", flat=True)
+        .distinct()
+    )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attendance import queries, rules, services
 from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
 from attendance.models import Session
+from audit.services import access_list_record
 from clients.records import client_record_open, record_context
 from iop.dates import week_start
 from programs.models import Site
@@ -39,6 +40,7 @@ def today(request):
     with contextlib.suppress(ValueError):
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     sessions = list(queries.sessions_on(request.user, day))
+    access_list_record(request=request, client_ids=queries.session_client_ids(sessions))
     return render(
         request,
         "attendance/today.html",
@@ -118,6 +120,7 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
     candidates = []
     if editable and session.date <= timezone.localdate():
         candidates = queries.makeup_candidates(session, exclude_ids=[e.pk for e in form.episodes])
+    access_list_record(request=request, client_ids=[e.client_id for e in (*form.episodes, *candidates)])
     context = {
         "session": session,
         "form": form,

@@ -1,3 +1,4 @@
+from audit.admin_mixins import ClientAccessAdminMixin
 from checkins.models import Addendum, CheckIn
 from iop.admin import ClinicalAdmin, ReadOnlyAdminMixin, admin
 
@@ -10,7 +11,7 @@ class AddendumInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyAdminMixin, ClinicalAdmin):
+class CheckInAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalAdmin):
     """Check-ins are written, signed and amended from the client's record (the services keep
     the lock and the one-per-week rule); the admin only shows them and their history."""
 
@@ -24,8 +25,9 @@ class CheckInAdmin(ReadOnlyAdminMixin, ClinicalAdmin):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(ReadOnlyAdminMixin, ClinicalAdmin):
+class AddendumAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalAdmin):
     site_path = "checkin__episode__site"
+    client_path = "checkin__episode__client"
     list_display = ["checkin", "author", "created_at"]
     search_fields = ["checkin__episode__ref", "checkin__episode__client__mrn"]
     list_select_related = ["checkin__episode", "author"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import access_list_record
 from checkins import scoring
 from checkins.forms import AddendumForm, CheckInForm
 from checkins.models import CheckIn
@@ -266,6 +267,7 @@ def due(request):
             site=site,
         )
     )
+    access_list_record(request=request, client_ids=[e.client_id for e in episodes])
     return render(
         request,
         "checkins/due.html",

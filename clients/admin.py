@@ -1,3 +1,4 @@
+from audit.admin_mixins import ClientAccessAdminMixin
 from clients.models import Client, Episode, LevelOfCareChange
 from iop.admin import ClinicalAdmin, admin
 
@@ -34,7 +35,7 @@ class EpisodeInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ClinicalAdmin):
+class ClientAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     """Clients are created by the intake page (which assigns the MRN), not here."""
 
     site_path = "episodes__site"
@@ -49,7 +50,7 @@ class ClientAdmin(ClinicalAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(ClinicalAdmin):
+class EpisodeAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     """Episodes are opened by intake/readmission and changed by decisions (level of care,
     status, end); the admin corrects the assignment (track, staff, hours), with history."""
 
@@ -78,7 +79,7 @@ class EpisodeAdmin(ClinicalAdmin):
 
 
 @admin.register(LevelOfCareChange)
-class LevelOfCareChangeAdmin(ClinicalAdmin):
+class LevelOfCareChangeAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     list_display = ["episode", "level_of_care", "effective_on", "reason", "changed_by"]
     list_filter = ["level_of_care", "episode__site"]

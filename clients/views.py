@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 
+from audit.services import access_list_record
 from clients.forms import ClientEditForm, ClientFilterForm, ClientForm, EpisodeForm, IntakeClientForm
 from clients.queries import client_search, clients_with_current_episode, level_of_care_history, profile_history
 from clients.records import client_record_open, record_context
@@ -48,6 +49,7 @@ def client_list(request):
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = clients_with_current_episode(list(page.object_list))
+    access_list_record(request=request, client_ids=[c.pk for c in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "clients/list.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -1,9 +1,10 @@
+from audit.admin_mixins import ClientAccessAdminMixin
 from dashboard.models import Decision
 from iop.admin import ClinicalAdmin, ReadOnlyAdminMixin, admin
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdminMixin, ClinicalAdmin):
+class DecisionAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalAdmin):
     """Decisions are recorded from the client's progress page (with their evidence), never here."""
 
     site_path = "episode__site"

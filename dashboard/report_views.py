@@ -32,6 +32,7 @@ def _report(request, form):
 def report(request):
     form = _report_form(request)
     report = _report(request, form) if form.is_valid() else None
+    access_event_record(request=request, client=None)  # counts only: no client is named on the report
     return render(
         request,
         "dashboard/report.html",

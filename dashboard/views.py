@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from audit.services import access_events_record
+from audit.services import access_events_record, access_list_record
 from checkins.models import CheckIn
 from clients.models import Episode, LevelOfCare
 from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY, Evaluation
@@ -197,6 +197,7 @@ def _headers(request):
 def caseload(request):
     form, counts, rows = caseload_table(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_list_record(request=request, client_ids=[r.client.pk for r in page])
     query = request.GET.copy()
     query.pop("page", None)
     status_query = {}

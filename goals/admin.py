@@ -1,9 +1,10 @@
+from audit.admin_mixins import ClientAccessAdminMixin
 from goals.models import Goal, GoalRating, Worksheet
 from iop.admin import ClinicalAdmin, admin
 
 
 @admin.register(Goal)
-class GoalAdmin(ClinicalAdmin):
+class GoalAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     list_display = ["episode", "ref", "area", "statement", "status", "target_date", "set_by", "created_at"]
     list_filter = ["status", "area", "episode__site"]
@@ -21,7 +22,7 @@ class GoalRatingInline(admin.TabularInline):
 
 
 @admin.register(Worksheet)
-class WorksheetAdmin(ClinicalAdmin):
+class WorksheetAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     list_display = ["episode", "week", "completed_by", "version", "created_at"]
     list_filter = ["episode__site"]
@@ -34,8 +35,9 @@ class WorksheetAdmin(ClinicalAdmin):
 
 
 @admin.register(GoalRating)
-class GoalRatingAdmin(ClinicalAdmin):
+class GoalRatingAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "worksheet__episode__site"
+    client_path = "worksheet__episode__client"
     list_display = ["worksheet", "goal", "rating"]
     list_select_related = ["worksheet__episode", "goal"]
     raw_id_fields = ["worksheet", "goal"]

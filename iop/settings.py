@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "audit.middleware.DeniedAccessMiddleware",  # last: its process_exception runs first, after the rollback
 ]
 
 ROOT_URLCONF = "iop.urls"

@@ -31,5 +31,6 @@ urlpatterns = [
     path("checkins/", include("checkins.urls")),
     path("consents/", include("consents.urls")),
     path("letters/", include("letters.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("dashboard.urls")),
 ]

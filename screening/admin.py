@@ -4,6 +4,7 @@ clinical rows (history, never deleted, scoped to the admin's sites)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin_mixins import ClientAccessAdminMixin
 from iop.admin import ClinicalAdmin
 from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
 
@@ -32,7 +33,7 @@ class PanelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ClinicalAdmin):
+class PrescriptionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "client__episodes__site"
     list_display = ["client", "medication", "analyte", "start", "end", "entered_in_error"]
     list_filter = ["analyte", "entered_in_error"]
@@ -53,7 +54,7 @@ class ScreenResultInline(admin.TabularInline):
 
 
 @admin.register(Screen)
-class ScreenAdmin(ClinicalAdmin):
+class ScreenAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     date_hierarchy = "collected_at"
     list_display = ["episode", "collected_at", "method", "panel", "outcome", "observed", "entered_in_error"]

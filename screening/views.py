@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import access_list_record
 from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
 from screening import services
@@ -298,6 +299,7 @@ def pending(request):
         }
         for r in pending_results(request.user)
     ]
+    access_list_record(request=request, client_ids=[row["client"].pk for row in rows])
     return render(
         request,
         "screening/pending.html",

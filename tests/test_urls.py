@@ -29,7 +29,7 @@ from tests.factories import (
     WorksheetFactory,
 )
 
-NAMESPACES = ("clients", "attendance", "screening", "goals", "checkins", "dashboard")
+NAMESPACES = ("clients", "attendance", "screening", "goals", "checkins", "dashboard", "audit")
 TOP_LEVEL = ("healthz", "login", "password_change", "password_change_done")
 OPEN = {"healthz", "login"}  # the only pages an anonymous visitor may open
 MISSING_PK = 987654321

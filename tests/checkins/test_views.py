@@ -224,7 +224,7 @@ def test_client_tab_query_count_is_constant(as_therapist, episode1, therapist, t
 
 
 QUERIES_CLIENT_TAB = 14
-QUERIES_DUE = 11
+QUERIES_DUE = 12
 
 
 def test_due_list_shows_my_clients_without_a_signed_checkin(as_therapist, make_episodes, therapist, this_monday):
@@ -248,7 +248,7 @@ def test_due_list_query_count_is_constant(as_therapist, make_episodes, django_as
     url = reverse("checkins:due")
     # session, user, savepoint (ATOMIC_REQUESTS), sites for the filter, the user's permissions
     # (user + group), due episodes (+client, site, therapist, draft and last-signed subqueries),
-    # release, then the idle-logoff session touch (savepoint, update, release)
+    # the page's access event (one INSERT), release, then the idle-logoff session touch (savepoint, update, release)
     with django_assert_num_queries(QUERIES_DUE):
         content = as_therapist.get(url).content.decode()
     assert content.count("Start check-in") == 3

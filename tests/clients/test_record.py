@@ -53,10 +53,13 @@ def test_client_page_writes_an_access_event(as_therapist, therapist, episode1):
 
 
 @pytest.mark.parametrize("name", ["clients:detail", "clients:edit", "clients:readmit"])
-def test_other_site_staff_get_404_and_no_access_event(as_therapist2, episode1, name):
-    response = as_therapist2.get(reverse(name, args=[episode1.client_id]))
+def test_other_site_staff_get_404_and_only_a_denied_event(as_therapist2, therapist2, episode1, name):
+    url = reverse(name, args=[episode1.client_id])
+    response = as_therapist2.get(url)
     assert response.status_code == 404
-    assert AccessEvent.objects.count() == 0
+    event = AccessEvent.objects.get()
+    assert (event.user, event.action, event.status_code, event.path) == (therapist2, "denied", 404, url)
+    assert event.client is None and event.client_ids == []
 
 
 def test_readmit_is_refused_while_an_episode_is_active(as_casemanager, episode1):

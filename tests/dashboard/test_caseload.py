@@ -21,13 +21,14 @@ CSV_URL = reverse("dashboard:caseload_csv")
 # The page's queries, whatever the caseload size:
 #  1–2   session and user (authentication)
 #  3–4   the user's permissions (the view's check, then the navigation): user's, then groups'
-#  5, 21 SAVEPOINT / RELEASE of the request's transaction (ATOMIC_REQUESTS)
+#  5, 22 SAVEPOINT / RELEASE of the request's transaction (ATOMIC_REQUESTS)
 #  6     the episodes in scope, with client, site, track and staff (select_related)
 #  7–16  the facts behind the markers (dashboard.queries: QUERIES_PER_EVALUATION: criteria,
 #        attendance, screens, validity, results, prescriptions, worksheets, ratings, goals, check-ins)
 #  17–20 the filter choices: sites, tracks, therapists, case managers
-#  22–24 the session's idle-logoff timestamp saved (SAVEPOINT, UPDATE, RELEASE)
-PAGE_QUERIES = 14 + QUERIES_PER_EVALUATION
+#  21    the page's access event (one INSERT, with the ids of the clients shown)
+#  23–25 the session's idle-logoff timestamp saved (SAVEPOINT, UPDATE, RELEASE)
+PAGE_QUERIES = 15 + QUERIES_PER_EVALUATION
 
 
 @pytest.fixture(autouse=True)

@@ -53,8 +53,9 @@ def test_screens_tab_query_count_is_constant(
 
 
 # Pending list: 1 session, 2 user, 3 SAVEPOINT, 4 pending results (+analyte, screen, episode,
-# client, site; scoped by a subquery), 5-6 permissions, 7 RELEASE, 8-10 session save.
-PENDING_QUERIES = 10
+# client, site; scoped by a subquery), 5 the page's access event (one INSERT), 6-7 permissions,
+# 8 RELEASE, 9-11 session save.
+PENDING_QUERIES = 11
 
 
 def test_pending_list_query_count_is_constant(
