@@ -135,9 +135,9 @@ def test_the_log_is_paged_by_50(as_admin_ric, therapist, episode1):
 
 
 def test_the_query_count_is_the_same_for_3_and_30_events(as_admin_ric, therapist, site1, django_assert_num_queries):
-    # 1 session, 2 user, 3 SAVEPOINT, 4-5 permissions (user, groups), 6 user filter choices,
-    # 7 count, 8 the page of events (+ user), 9 their clients' MRNs, 10 the page's access event,
-    # 11 RELEASE, 12-14 the idle-logoff session save.
+    # 1 session, 2 user, 3 the verified two-factor device, 4 SAVEPOINT, 5-6 permissions (user,
+    # groups), 7 count, 8 the page of events (+ user), 9 their clients' MRNs, 10 the page's
+    # access event, 11 user filter choices, 12 RELEASE, 13-15 the idle-logoff session save.
     def add(n):
         for _ in range(n):
             client = EpisodeFactory(site=site1).client
@@ -145,10 +145,10 @@ def test_the_query_count_is_the_same_for_3_and_30_events(as_admin_ric, therapist
             AccessEvent.objects.create(user=therapist, path="/clients/", action="list", client_ids=[client.pk])
 
     add(3)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert len(as_admin_ric.get(URL).context["rows"]) == 6
     add(12)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert len(as_admin_ric.get(URL).context["rows"]) == 31  # 30 + the first page view's own event
 
 
