@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ def _scores(checkin):
         "phq9_total": phq9,
         "phq9_band": scoring.band_label(scoring.phq9_band(phq9)),
         "phq9_item9": scoring.phq9_item9_positive(checkin.phq9_items),
+        "phq9_item9_label": _item9_label(scoring.phq9_item9_answer(checkin.phq9_items)),
         "gad7_total": gad7,
         "gad7_band": scoring.band_label(scoring.gad7_band(gad7)),
         "risk_flag": scoring.risk_flag(
@@ -39,6 +41,12 @@ def _scores(checkin):
         ),
         "barriers": [CheckIn.Barrier(b).label for b in checkin.barriers or [] if b in CheckIn.Barrier.values],
     }
+
+
+def _item9_label(answer):
+    if answer is None or not 0 <= answer < len(scoring.ITEM9_LABELS):
+        return ""
+    return f"{answer} – {scoring.ITEM9_LABELS[answer]}"
 
 
 def _week_row(week, checkin):
@@ -154,15 +162,17 @@ def week(request, episode_pk, week):
     form = CheckInForm(request.POST or None, instance=checkin or CheckIn(episode=episode, week=day))
     if request.method == "POST" and form.is_valid():
         try:
-            saved = checkin_save(
-                episode=episode,
-                week=day,
-                author=request.user,
-                fields=form.cleaned_fields(),
-                seen_version=form.seen_version(),
-            )
+            with transaction.atomic():  # a refused signature saves nothing either
+                saved = checkin_save(
+                    episode=episode,
+                    week=day,
+                    author=request.user,
+                    fields=form.cleaned_fields(),
+                    seen_version=form.seen_version(),
+                )
+                if request.POST.get("action") == "sign":
+                    checkin_sign(checkin=saved, by=request.user, seen_version=saved.version)
             if request.POST.get("action") == "sign":
-                checkin_sign(checkin=saved, by=request.user, seen_version=saved.version)
                 messages.success(request, "Check-in signed. Later changes are addenda.")
             else:
                 messages.success(request, "Draft saved.")

@@ -234,6 +234,8 @@ def _worksheet(w):
 def _checkin(c):
     checkin = {"week": _date(c.week), "signed": c.signed_at is not None}
     checkin.update({name: getattr(c, name) for name in CHECKIN_FIELDS})
+    for name in ("risk", "recommendation"):  # a draft may not have chosen them yet
+        checkin[name] = checkin[name] or None
     return checkin
 
 

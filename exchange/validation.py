@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from iop.validators import NOTE_MAX_LENGTH
+
 FORMAT = "iop-records/1"
 
 ROLES = ("therapist", "case_manager", "program_admin")
@@ -568,6 +570,8 @@ class _Walker:
             "suicidal_ideation",
             "homicidal_ideation",
             "overdose_risk",
+            "no_current_risk",
+            "safety_note",
             "mutual_help_meetings",
             "barriers",
             "note",
@@ -586,21 +590,28 @@ class _Walker:
             "cravings": self._field(item, "cravings", path, "int", null=True, low=0, high=10),
             "engagement": self._field(item, "engagement", path, "int", null=True, low=1, high=5),
             "mood": self._field(item, "mood", path, "int", null=True, low=1, high=5),
-            "risk": self._field(item, "risk", path, "str", choices=RISKS, default="none"),
+            "risk": self._field(item, "risk", path, "str", null=True, choices=RISKS, default=None),
             "suicidal_ideation": self._field(item, "suicidal_ideation", path, "bool", default=False),
             "homicidal_ideation": self._field(item, "homicidal_ideation", path, "bool", default=False),
             "overdose_risk": self._field(item, "overdose_risk", path, "bool", default=False),
+            "no_current_risk": self._field(item, "no_current_risk", path, "bool", default=False),
+            "safety_note": self._field(item, "safety_note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "mutual_help_meetings": self._field(item, "mutual_help_meetings", path, "int", low=0, high=99, default=0),
             "barriers": self._field(item, "barriers", path, "list", default=[]),
-            "note": self._field(item, "note", path, "text", default=""),
-            "rationale": self._field(item, "rationale", path, "text", default=""),
+            "note": self._field(item, "note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
+            "rationale": self._field(item, "rationale", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "recommendation": self._field(
-                item, "recommendation", path, "str", choices=RECOMMENDATIONS, default="continue"
+                item, "recommendation", path, "str", null=True, choices=RECOMMENDATIONS, default=None
             ),
             "phq9_items": self._items(item, "phq9_items", path, 9),
             "gad7_items": self._items(item, "gad7_items", path, 7),
             "signed": self._field(item, "signed", path, "bool", default=False),
         }
+        for key in ("risk", "recommendation"):  # no default: a signed check-in records the therapist's choice
+            if checkin[key] is None:
+                checkin[key] = ""
+                if checkin["signed"] is True:
+                    self.problems.add(f"{path}.{key}", f"a signed check-in needs its {key}")
         if isinstance(checkin["barriers"], list):
             for k, value in enumerate(checkin["barriers"]):
                 if value not in BARRIERS:
