@@ -77,12 +77,15 @@ def screen_record(
     results=None,
     levels=None,
     send_for_confirmation=False,
+    send_analyte_ids=None,
     validity=None,
     notes="",
 ):
     """Record one screen. ``results`` maps analyte id -> "positive" | "inconclusive" | "negative"
     (every panel analyte not named is negative); ``levels`` maps analyte id -> ng/mL;
-    ``send_for_confirmation`` marks the positive and inconclusive results pending at the lab.
+    ``send_for_confirmation`` marks every positive and inconclusive result pending at the lab;
+    ``send_analyte_ids``, when given, instead names the analytes whose non-negative results are
+    sent (the entry form's per-analyte choice, defaulting to interpretation.sent_to_lab_by_default).
     ``validity`` holds the optional specimen validity fields of ``Screen``."""
     results, levels, validity = dict(results or {}), dict(levels or {}), dict(validity or {})
     collected_at = _minute(collected_at)
@@ -137,7 +140,8 @@ def screen_record(
         rows = []
         for analyte in panel.analytes.all():
             result = results.get(analyte.pk, ScreenResult.Result.NEGATIVE)
-            sent = send_for_confirmation and result != ScreenResult.Result.NEGATIVE
+            chosen = send_for_confirmation if send_analyte_ids is None else analyte.pk in send_analyte_ids
+            sent = chosen and result != ScreenResult.Result.NEGATIVE
             rows.append(
                 ScreenResult(
                     screen=screen,
