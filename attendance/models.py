@@ -90,6 +90,11 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "episode"], name="attendance_one_per_session_episode"),
             models.CheckConstraint(condition=Q(minutes_attended__gte=0), name="attendance_minutes_not_negative"),
+            # attendance/rules.py minutes_problem: an absence (or a cancelled session) has no minutes.
+            models.CheckConstraint(
+                condition=~Q(status__in=["excused", "absent", "cancelled"]) | Q(minutes_attended=0),
+                name="attendance_absence_has_no_minutes",
+            ),
         ]
 
     def __str__(self):

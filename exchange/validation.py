@@ -13,6 +13,10 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from attendance import rules as attendance_rules
+from checkins import scoring
+from goals import rules as goal_rules
+from iop.dates import is_week_start
 from iop.validators import NOTE_MAX_LENGTH
 
 FORMAT = "iop-records/1"
@@ -385,7 +389,7 @@ class _Walker:
             self.problems.add(where, f"{day.isoformat()} is before admission ({admitted.isoformat()})")
 
     def _monday(self, day, where):
-        if isinstance(day, dt.date) and day.weekday() != 0:
+        if isinstance(day, dt.date) and not is_week_start(day):
             self.problems.add(where, f"{day.isoformat()} is not a Monday")
 
     def _prescription(self, item, path):
@@ -422,11 +426,15 @@ class _Walker:
         kind = self._field(item, "kind", path, "str", choices=ATTENDANCE_KINDS)
         duration = self._field(item, "duration_minutes", path, "int", low=1, high=1440)
         status = self._field(item, "status", path, "str", choices=ATTENDANCE_STATUSES)
-        attended = status in ("present", "late", "left_early")
-        default = duration if attended and isinstance(duration, int) else 0
-        minutes = self._field(item, "minutes_attended", path, "int", low=0, high=1440, default=default)
-        if isinstance(minutes, int) and isinstance(duration, int) and minutes > duration:
-            self.problems.add(f"{path}.minutes_attended", f"{minutes} is above the session's {duration} minutes")
+        minutes = self._field(item, "minutes_attended", path, "int", low=0, high=1440, default=None)
+        if minutes is not _INVALID and isinstance(duration, int) and status in ATTENDANCE_STATUSES:
+            # the attendance form's own rule (attendance/rules.py), then its default for the status
+            problem = attendance_rules.minutes_problem(status, duration, minutes)
+            if problem:
+                self.problems.add(f"{path}.minutes_attended", problem)
+                minutes = _INVALID
+            else:
+                minutes = attendance_rules.default_minutes(status, duration, minutes)
         track = episode["track"]
         if "track" in item:
             track = self._field(item, "track", path, "str", null=True)
@@ -555,8 +563,8 @@ class _Walker:
                 where = f"{path}.ratings.{ref}"
                 if ref not in goal_refs:
                     self.problems.add(where, "unknown goal")
-                elif _parse_int(value) is _INVALID or not 0 <= value <= 4:
-                    self.problems.add(where, f"expected a rating 0–4, got {_show(value)}")
+                elif goal_rules.rating_problem(value):  # the worksheet form's rule (goals/rules.py)
+                    self.problems.add(where, f"{goal_rules.rating_problem(value)} Got {_show(value)}.")
                 else:
                     sheet["ratings"][ref] = value
         return sheet
@@ -620,11 +628,10 @@ class _Walker:
 
     def _items(self, item, key, path, count):
         value = self._field(item, key, path, "list", null=True)
-        bad = isinstance(value, list) and (
-            len(value) != count or any(_parse_int(v) is _INVALID or not 0 <= v <= 3 for v in value)
-        )
-        if bad:
-            self.problems.add(f"{path}.{key}", f"expected {count} answers 0–3, got {_show(value)}")
+        label = "PHQ-9" if key == "phq9_items" else "GAD-7"
+        problems = scoring.validate_items(value, count, label) if isinstance(value, list) else []  # the form's rule
+        if problems:
+            self.problems.add(f"{path}.{key}", f"{' '.join(problems)} Got {_show(value)}.")
             return _INVALID
         return value
 
