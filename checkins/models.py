@@ -116,7 +116,7 @@ class Addendum(models.Model):
     """A correction or addition after signing; the signed text never changes."""
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

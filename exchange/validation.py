@@ -17,7 +17,7 @@ from attendance import rules as attendance_rules
 from checkins import scoring
 from goals import rules as goal_rules
 from iop.dates import is_week_start
-from iop.validators import NOTE_MAX_LENGTH
+from iop.validators import NOTE_MAX_LENGTH, date_of_birth_problem, prescription_end_problem, session_date_problem
 
 FORMAT = "iop-records/1"
 
@@ -249,7 +249,9 @@ class _Walker:
                 "last_name": self._field(item, "last_name", path, "str", max_length=60),
                 "date_of_birth": self._field(item, "date_of_birth", path, "date"),
             }
-            self._not_future(client["date_of_birth"], f"{path}.date_of_birth")
+            dob = client["date_of_birth"]
+            if isinstance(dob, dt.date) and date_of_birth_problem(dob, self.known.today):  # the model's bound
+                self.problems.add(f"{path}.date_of_birth", date_of_birth_problem(dob, self.known.today))
             client["episodes"] = []
             active, indexed = [], []
             for j, episode in enumerate(self._list(item, "episodes", path)):
@@ -399,6 +401,8 @@ class _Walker:
         end = self._field(item, "end", path, "date", null=True)
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.problems.add(f"{path}.end", "is before start")
+        elif isinstance(start, dt.date) and isinstance(end, dt.date) and prescription_end_problem(start, end):
+            self.problems.add(f"{path}.end", prescription_end_problem(start, end))
         return {
             "medication": self._field(item, "medication", path, "str", max_length=100),
             "analyte": self._analyte(item.get("analyte"), f"{path}.analyte"),
@@ -422,6 +426,8 @@ class _Walker:
         day = self._field(item, "date", path, "date")
         if self._not_future(day, f"{path}.date"):
             self._on_or_after_admission(day, admitted, f"{path}.date")
+            if isinstance(day, dt.date) and session_date_problem(day, self.known.today):  # the model's bound
+                self.problems.add(f"{path}.date", session_date_problem(day, self.known.today))
         start = self._field(item, "start", path, "time")
         kind = self._field(item, "kind", path, "str", choices=ATTENDANCE_KINDS)
         duration = self._field(item, "duration_minutes", path, "int", low=1, high=1440)
@@ -449,7 +455,7 @@ class _Walker:
             "status": status,
             "minutes_attended": minutes,
             "track": track,
-            "note": self._field(item, "note", path, "text", default=""),
+            "note": self._field(item, "note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
         }
         parts = (episode["site"], track, day, start, kind)
         if any(p is _INVALID for p in parts) or any(p is None for p in (parts[0], day, start, kind)):
@@ -554,7 +560,7 @@ class _Walker:
             return None
         sheet = {
             "week": self._week(item, path, admitted),
-            "reflection": self._field(item, "reflection", path, "text", default=""),
+            "reflection": self._field(item, "reflection", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "ratings": {},
         }
         ratings = self._field(item, "ratings", path, "dict")

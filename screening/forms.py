@@ -4,6 +4,7 @@ and prescriptions. The services do the real validation; forms parse and show fie
 from django import forms
 from django.utils import timezone
 
+from iop.validators import NOTE_MAX_LENGTH
 from screening.interpretation import sent_to_lab_by_default
 from screening.models import Analyte, Prescription, Screen, ScreenResult
 
@@ -53,7 +54,7 @@ class ScreenEntryForm(forms.Form):
     ph = forms.DecimalField(label="pH", required=False, max_digits=4, decimal_places=2)
     nitrite_ug_ml = forms.DecimalField(label="Nitrite (µg/mL)", required=False, max_digits=7, decimal_places=1)
     adulterant_noted = forms.BooleanField(required=False, label="Adulterant or foreign substance noted")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
     VALIDITY_FIELDS = (
         "temperature_c",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from iop.validators import prescription_end_problem
 from screening.models import Prescription, Screen, ScreenResult
 
 TEMPERATURE_PHYSICAL = (Decimal("20"), Decimal("45"))  # °C: outside this the reading is wrong
@@ -232,6 +233,8 @@ def prescription_end(*, prescription, end, by):
         raise ValidationError("This prescription was marked entered in error.")
     if end < current.start:
         raise ValidationError({"end": f"The end date is before the start on {current.start:%m/%d/%Y}."})
+    if prescription_end_problem(current.start, end):
+        raise ValidationError({"end": prescription_end_problem(current.start, end)})
     if end > timezone.localdate() + dt.timedelta(days=365):
         raise ValidationError({"end": "The end date is more than a year ahead."})
     current.end = end

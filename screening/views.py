@@ -148,8 +148,11 @@ def record(request, pk):
     """Save a screen from the fast entry form (completed) or the refused / missed buttons."""
     _require(request.user, "screening.add_screen")
     client = client_record_open(request, pk)
-    outcome = request.POST.get("outcome", "completed")
+    outcome = request.POST.get("outcome", Screen.Outcome.COMPLETED)
     tab_url = reverse("screening:client", args=[client.pk])
+    if outcome not in (Screen.Outcome.COMPLETED, *NoResultForm.OUTCOMES):  # never saved as "completed"
+        messages.error(request, "The screen was not saved: choose completed, refused or missed.")
+        return _tab(request, client, status=400)
     episode = Episode.objects.filter(client=client, status=Episode.Status.ACTIVE).first()
     if episode is None:
         messages.error(request, "This client has no active episode: screens are recorded during an episode.")
