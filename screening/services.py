@@ -20,6 +20,7 @@ TEMPERATURE_PHYSICAL = (Decimal("20"), Decimal("45"))  # °C: outside this the r
 TEMPERATURE_ACCEPTABLE = (Decimal("32"), Decimal("38"))  # °C, HHS/DOT, read within 4 minutes
 PH_PHYSICAL = (Decimal("0"), Decimal("14"))
 NO_RESULT_OUTCOMES = (Screen.Outcome.REFUSED, Screen.Outcome.MISSED)
+ERROR_REASON_MAX_LENGTH = 200  # as the reason of a refused or missed screen
 
 
 def _minute(moment):
@@ -262,6 +263,8 @@ def screen_mark_error(*, screen, by, reason):
         raise ValidationError("This screen is already marked entered in error.")
     if not reason.strip():
         raise ValidationError("Say why the screen was entered in error.")
+    if len(reason.strip()) > ERROR_REASON_MAX_LENGTH:
+        raise ValidationError(f"Say why in at most {ERROR_REASON_MAX_LENGTH} characters.")
     current.entered_in_error = True
     current.notes = f"{current.notes}\nEntered in error: {reason.strip()}".strip()
     current._history_user = by

@@ -154,3 +154,15 @@ def test_an_oversized_group_note_is_a_field_error(episode1):
 def test_an_oversized_attendance_note_is_refused_by_the_importer():
     problems = _import_problems(lambda c: c["episodes"][0]["attendance"][0].update(note=TOO_LONG))
     assert f"{EP}.attendance[0].note: longer than 10000 characters" in problems
+
+
+def test_an_oversized_entered_in_error_reason_is_refused(as_casemanager, episode1, therapist):
+    cup = Panel.objects.get(name="12-panel cup")
+    when = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    screen = screening_services.screen_record(episode=episode1, collected_at=when, by=therapist, panel=cup)
+    response = as_casemanager.post(
+        reverse("screening:screen_error", args=[screen.pk]), {"reason": "x" * 100_000}, follow=True
+    )
+    assert "at most 200 characters" in response.content.decode()
+    screen.refresh_from_db()
+    assert not screen.entered_in_error and screen.notes == ""
