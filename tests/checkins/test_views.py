@@ -75,6 +75,8 @@ def test_phq9_item9_shows_the_risk_flag(as_therapist, episode1, this_monday):
     page = as_therapist.get(week_url(episode1, this_monday)).content.decode()
     assert "Risk flag" in page and "PHQ-9 item 9 endorsed" in page
     assert 'id="item9-answer"' in page and "2 – More than half the days" in page
+    tab = as_therapist.get(reverse("checkins:client", args=[episode1.client_id])).content.decode()
+    assert "PHQ-9 item 9: 2 – More than half the days" in tab
 
 
 def test_item9_above_0_with_risk_none_and_no_note_cannot_be_signed(as_therapist, episode1, this_monday):
