@@ -13,6 +13,13 @@ ANSWERS = [
     ("2", "2 – More than half the days"),
     ("3", "3 – Nearly every day"),
 ]
+
+
+def answer_label(answer):
+    """ "2 – More than half the days" for an item answer; "" when not answered."""
+    return "" if answer is None else dict(ANSWERS).get(str(answer), "")
+
+
 PHQ9_QUESTIONS = (
     "Little interest or pleasure in doing things",
     "Feeling down, depressed, or hopeless",
@@ -189,8 +196,7 @@ class CheckInForm(forms.ModelForm):
         return scoring.phq9_item9_answer(self.instance.phq9_items)
 
     def item9_label(self):
-        answer = self.item9_answer()
-        return "" if answer is None else f"{answer} – {scoring.ITEM9_LABELS[answer]}"
+        return answer_label(self.item9_answer())
 
     def _post_clean(self):
         # The service validates and saves; never let the ModelForm touch the instance.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from checkins import scoring
-from checkins.forms import AddendumForm, CheckInForm
+from checkins.forms import AddendumForm, CheckInForm, answer_label
 from checkins.models import CheckIn
 from checkins.queries import client_checkins, due_episodes, week_summary
 from checkins.services import CheckInConflict, addendum_add, checkin_save, checkin_sign, checkin_week_problems
@@ -29,7 +29,7 @@ def _scores(checkin):
         "phq9_total": phq9,
         "phq9_band": scoring.band_label(scoring.phq9_band(phq9)),
         "phq9_item9": scoring.phq9_item9_positive(checkin.phq9_items),
-        "phq9_item9_label": _item9_label(scoring.phq9_item9_answer(checkin.phq9_items)),
+        "phq9_item9_label": answer_label(scoring.phq9_item9_answer(checkin.phq9_items)),
         "gad7_total": gad7,
         "gad7_band": scoring.band_label(scoring.gad7_band(gad7)),
         "risk_flag": scoring.risk_flag(
@@ -41,12 +41,6 @@ def _scores(checkin):
         ),
         "barriers": [CheckIn.Barrier(b).label for b in checkin.barriers or [] if b in CheckIn.Barrier.values],
     }
-
-
-def _item9_label(answer):
-    if answer is None or not 0 <= answer < len(scoring.ITEM9_LABELS):
-        return ""
-    return f"{answer} – {scoring.ITEM9_LABELS[answer]}"
 
 
 def _week_row(week, checkin):
