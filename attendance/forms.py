@@ -4,6 +4,7 @@ from django.utils import timezone
 from attendance import rules
 from attendance.models import Attendance, Session
 from attendance.services import RosterEntry, session_problems
+from iop.validators import NOTE_MAX_LENGTH, session_date_problem
 from programs.models import Site, Track
 
 ROSTER_STATUSES = [c for c in Attendance.Status.choices if c[0] != Attendance.Status.CANCELLED]
@@ -50,6 +51,7 @@ class RosterForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     group_note = forms.CharField(
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Written once; shown read-only on every attendee's record.",
     )
@@ -86,6 +88,7 @@ class RosterForm(forms.Form):
             )
             self.fields[f"note_{pk}"] = forms.CharField(
                 required=False,
+                max_length=NOTE_MAX_LENGTH,
                 initial=row.note if row else "",
                 label=f"Individual note for {name}",
                 widget=forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 1}),
@@ -118,7 +121,7 @@ class RosterForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label="Addendum", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class IndividualSessionForm(forms.Form):
@@ -133,7 +136,9 @@ class IndividualSessionForm(forms.Form):
         label="Minutes attended", required=False, min_value=0, help_text="Leave blank when present the whole time."
     )
     topic = forms.CharField(max_length=200, required=False)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,4 +154,6 @@ class IndividualSessionForm(forms.Form):
         day = cleaned.get("date")
         if day and day > timezone.localdate():
             self.add_error("date", "Attendance cannot be recorded for a future date.")
+        elif day and session_date_problem(day, timezone.localdate()):
+            self.add_error("date", session_date_problem(day, timezone.localdate()))
         return cleaned

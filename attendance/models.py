@@ -5,6 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop.validators import NOTE_MAX_LENGTH, validate_note_length, validate_session_date
 from programs.models import Site, Track
 
 
@@ -26,7 +27,7 @@ class Session(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions")
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="sessions", null=True, blank=True)
-    date = models.DateField()
+    date = models.DateField(validators=[validate_session_date])
     start_time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GROUP)
@@ -35,7 +36,12 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions", null=True, blank=True
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    group_note = models.TextField(blank=True, help_text="Written once; shown on every attendee's record.")
+    group_note = models.TextField(
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_note_length],
+        help_text="Written once; shown on every attendee's record.",
+    )
     note_signed_at = models.DateTimeField(null=True, blank=True)
     note_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -80,7 +86,12 @@ class Attendance(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(max_length=12, choices=Status.choices)
     minutes_attended = models.PositiveSmallIntegerField(default=0)
-    note = models.TextField(blank=True, help_text="Individual note for this client (optional).")
+    note = models.TextField(
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_note_length],
+        help_text="Individual note for this client (optional).",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -90,6 +101,11 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "episode"], name="attendance_one_per_session_episode"),
             models.CheckConstraint(condition=Q(minutes_attended__gte=0), name="attendance_minutes_not_negative"),
+            # attendance/rules.py minutes_problem: an absence (or a cancelled session) has no minutes.
+            models.CheckConstraint(
+                condition=~Q(status__in=["excused", "absent", "cancelled"]) | Q(minutes_attended=0),
+                name="attendance_absence_has_no_minutes",
+            ),
         ]
 
     def __str__(self):
@@ -103,7 +119,7 @@ class SessionAddendum(models.Model):
     """A correction or addition to a signed session note."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

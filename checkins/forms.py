@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
+from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, CheckIn
+from iop.validators import NOTE_MAX_LENGTH
 
 ANSWERS = [
     ("", "Not asked"),
@@ -11,6 +13,13 @@ ANSWERS = [
     ("2", "2 – More than half the days"),
     ("3", "3 – Nearly every day"),
 ]
+
+
+def answer_label(answer):
+    """ "2 – More than half the days" for an item answer; "" when not answered."""
+    return "" if answer is None else dict(ANSWERS).get(str(answer), "")
+
+
 PHQ9_QUESTIONS = (
     "Little interest or pleasure in doing things",
     "Feeling down, depressed, or hopeless",
@@ -46,6 +55,15 @@ def _answer_field(number, question, measure):
     )
 
 
+ITEM9_BANNER = (
+    '<div id="item9-answer" role="alert" class="alert alert-danger{% if not form.item9_answer %} d-none{% endif %}">'
+    "<strong>PHQ-9 item 9 (thoughts of death or of self-harm): "
+    '<span id="item9-value">{{ form.item9_label }}</span>.</strong> '
+    "Assess the risk before signing: choose a risk level above None, or tick “Assessed: no current risk” "
+    "and write a safety note.</div>"
+)
+
+
 def _two_columns(names):
     return Div(*[Div(name, css_class="col-lg-6") for name in names], css_class="row")
 
@@ -72,12 +90,22 @@ class CheckInForm(forms.ModelForm):
             "suicidal_ideation": "Suicidal ideation",
             "homicidal_ideation": "Homicidal ideation",
             "overdose_risk": "Overdose risk",
+            "no_current_risk": "Assessed: no current risk",
+            "safety_note": "Safety note",
             "note": "Narrative note",
             "rationale": "Rationale for the recommendation",
         }
         widgets = {
             "note": forms.Textarea(attrs={"rows": 4}),
             "rationale": forms.Textarea(attrs={"rows": 2}),
+            "safety_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "no_current_risk": "Tick only after asking about the thoughts PHQ-9 item 9 records, with risk “None”.",
+            "safety_note": (
+                f"Required to sign when PHQ-9 item 9 is above 0 and the risk is “None”: at least "
+                f"{scoring.SAFETY_NOTE_MIN_CHARS} characters (what was asked, what the client said, the safety plan)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -90,6 +118,12 @@ class CheckInForm(forms.ModelForm):
                 if self.instance.pk and saved[number - 1] is not None:
                     self.initial[name] = str(saved[number - 1])
         self.fields["version"].initial = self.instance.version if self.instance.pk else None  # None = new
+        # No pre-filled choice: the therapist picks the risk level and the recommendation.
+        for name, prompt in (("risk", "Choose a risk level…"), ("recommendation", "Choose a recommendation…")):
+            self.fields[name].choices = [("", prompt), *self.fields[name].choices[1:]]
+            self.fields[name].required = False  # a draft may leave them empty; signing needs them
+        for name in ("note", "rationale", "safety_note"):
+            self.fields[name].max_length = NOTE_MAX_LENGTH
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -102,7 +136,16 @@ class CheckInForm(forms.ModelForm):
                     css_class="row",
                 ),
             ),
-            Fieldset("Risk", "risk", "suicidal_ideation", "homicidal_ideation", "overdose_risk"),
+            Fieldset(
+                "Risk",
+                HTML(ITEM9_BANNER),
+                "risk",
+                "no_current_risk",
+                "safety_note",
+                "suicidal_ideation",
+                "homicidal_ideation",
+                "overdose_risk",
+            ),
             Fieldset("Recovery activities and barriers", "mutual_help_meetings", "barriers"),
             Fieldset("Note", "note"),
             Fieldset("Recommendation", "recommendation", "rationale"),
@@ -127,7 +170,33 @@ class CheckInForm(forms.ModelForm):
             if given and len(given) != len(answers):
                 self.add_error(None, f"Answer all {len(answers)} {label} items, or none of them.")
             cleaned[f"{prefix}_items"] = answers if given else None
+        if self.data.get("action") == "sign":
+            self._check_signable(cleaned)
         return cleaned
+
+    def _check_signable(self, cleaned):
+        problems = scoring.signing_problems(
+            risk=cleaned.get("risk"),
+            recommendation=cleaned.get("recommendation"),
+            phq9_items=cleaned.get("phq9_items"),
+            no_current_risk=bool(cleaned.get("no_current_risk")),
+            safety_note=cleaned.get("safety_note") or "",
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        if problems:
+            self.add_error(None, "Not signed: see the risk and recommendation fields below.")
+
+    def item9_answer(self):
+        """The PHQ-9 item 9 answer shown on the form (as submitted, else as saved), or None."""
+        if self.is_bound:
+            raw = self.data.get("phq9_9", "")
+            return int(raw) if raw in ("0", "1", "2", "3") else None
+        return scoring.phq9_item9_answer(self.instance.phq9_items)
+
+    def item9_label(self):
+        return answer_label(self.item9_answer())
 
     def _post_clean(self):
         # The service validates and saves; never let the ModelForm touch the instance.

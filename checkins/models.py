@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop.validators import NOTE_MAX_LENGTH, validate_note_length
 
 # The fields a therapist fills in (everything but episode, week, author, signing and version).
 CHECKIN_FIELDS = (
@@ -14,6 +15,8 @@ CHECKIN_FIELDS = (
     "suicidal_ideation",
     "homicidal_ideation",
     "overdose_risk",
+    "no_current_risk",
+    "safety_note",
     "mutual_help_meetings",
     "barriers",
     "note",
@@ -54,15 +57,22 @@ class CheckIn(models.Model):
     cravings = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 (none) – 10 (worst).")
     engagement = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 – 5.")
     mood = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 – 5.")
-    risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.NONE)
+    # No default: a signed check-in records the therapist's own choice (empty on a draft).
+    risk = models.CharField(max_length=10, choices=Risk.choices, blank=True, default="")
     suicidal_ideation = models.BooleanField(default=False)
     homicidal_ideation = models.BooleanField(default=False)
     overdose_risk = models.BooleanField(default=False)
+    no_current_risk = models.BooleanField(
+        default=False, help_text="Risk assessed (e.g. after PHQ-9 item 9 > 0) and no current risk found."
+    )
+    safety_note = models.TextField(
+        blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_note_length], help_text="The safety assessment."
+    )
     mutual_help_meetings = models.PositiveSmallIntegerField(default=0, help_text="Meetings attended this week.")
     barriers = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True)
-    recommendation = models.CharField(max_length=10, choices=Recommendation.choices, default=Recommendation.CONTINUE)
-    rationale = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
+    recommendation = models.CharField(max_length=10, choices=Recommendation.choices, blank=True, default="")
+    rationale = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     phq9_items = models.JSONField(null=True, blank=True, help_text="Nine answers 0–3, or empty.")
     gad7_items = models.JSONField(null=True, blank=True, help_text="Seven answers 0–3, or empty.")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkins")
@@ -106,7 +116,7 @@ class Addendum(models.Model):
     """A correction or addition after signing; the signed text never changes."""
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

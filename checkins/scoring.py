@@ -107,3 +107,55 @@ def risk_flag(
         or bool(overdose_risk)
         or phq9_item9_positive(phq9_items)
     )
+
+
+# -- Signing a check-in (issue 11, safety gaps) -----------------------------------------
+SAFETY_NOTE_MIN_CHARS = 80
+NO_RISK = "none"
+ITEM9_LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+
+
+def phq9_item9_answer(phq9_items: Sequence[int] | None) -> int | None:
+    """The answer to PHQ-9 item 9 (thoughts of death or self-harm), or None when not given."""
+    if not phq9_items or len(phq9_items) < PHQ9_ITEMS:
+        return None
+    return phq9_items[PHQ9_ITEMS - 1]
+
+
+def signing_problems(
+    *,
+    risk: str | None,
+    recommendation: str | None,
+    phq9_items: Sequence[int] | None,
+    no_current_risk: bool = False,
+    safety_note: str = "",
+) -> dict[str, str]:
+    """Why a check-in cannot be signed as it stands: field name -> message (empty = it can).
+
+    A signed check-in records choices the therapist made: a risk level and a recommendation.
+    When PHQ-9 item 9 is above 0, the risk is either assessed above "None", or "None" with the
+    explicit "assessed: no current risk" and a safety note of at least SAFETY_NOTE_MIN_CHARS.
+    """
+    problems = {}
+    item9 = phq9_item9_answer(phq9_items)
+    endorsed = item9 is not None and item9 > 0
+    if not risk:
+        problems["risk"] = "Choose a risk level before signing."
+    elif no_current_risk and risk != NO_RISK:
+        problems["no_current_risk"] = "“Assessed: no current risk” contradicts the risk level chosen."
+    if not recommendation:
+        problems["recommendation"] = "Choose a recommendation before signing."
+    if endorsed and risk in (None, "", NO_RISK):
+        label = ITEM9_LABELS[item9] if item9 < len(ITEM9_LABELS) else ""
+        said = f"PHQ-9 item 9 (thoughts of death or self-harm) was answered {item9} – {label}"
+        if not no_current_risk:
+            problems["risk"] = (
+                f"{said}: assess the risk before signing. Choose a risk level above None, or tick "
+                "“Assessed: no current risk” and write a safety note."
+            )
+        if len((safety_note or "").strip()) < SAFETY_NOTE_MIN_CHARS:
+            problems["safety_note"] = (
+                f"{said}: write a safety note of at least {SAFETY_NOTE_MIN_CHARS} characters "
+                "(what was asked, what the client said, the safety plan)."
+            )
+    return problems

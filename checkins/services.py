@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
+from iop.validators import note_problem
 
 MAX_MEETINGS = 50
 SIGNED_MESSAGE = "This check-in is signed and can no longer be edited; add an addendum instead."
@@ -62,10 +63,14 @@ def checkin_field_problems(fields):
     check_range("engagement", 1, 5, "Engagement")
     check_range("mood", 1, 5, "Mood")
     check_range("mutual_help_meetings", 0, MAX_MEETINGS, "Mutual-help meetings")
-    if "risk" in fields and fields["risk"] not in CheckIn.Risk.values:
+    if fields.get("risk") and fields["risk"] not in CheckIn.Risk.values:  # empty: not chosen yet (a draft)
         problems["risk"] = ["Choose a risk level: none, low, moderate or high."]
-    if "recommendation" in fields and fields["recommendation"] not in CheckIn.Recommendation.values:
+    if fields.get("recommendation") and fields["recommendation"] not in CheckIn.Recommendation.values:
         problems["recommendation"] = ["Choose a recommendation."]
+    for name in ("note", "rationale", "safety_note"):
+        too_long = note_problem(fields.get(name))
+        if too_long:
+            problems[name] = [too_long]
     barriers = fields.get("barriers") or []
     if not isinstance(barriers, list | tuple) or any(b not in CheckIn.Barrier.values for b in barriers):
         problems["barriers"] = ["Unknown barrier."]
@@ -84,6 +89,9 @@ def _clean_fields(fields):
     if problems:
         raise ValidationError(problems)
     cleaned = dict(fields)
+    for name in ("risk", "recommendation", "note", "rationale", "safety_note"):
+        if name in cleaned and cleaned[name] is None:
+            cleaned[name] = ""
     if "barriers" in cleaned:
         cleaned["barriers"] = sorted(set(cleaned["barriers"] or []), key=CheckIn.Barrier.values.index)
     for name in ("phq9_items", "gad7_items"):
@@ -134,14 +142,29 @@ def checkin_save(*, episode, week, author, fields, seen_version=None, today=None
     return existing
 
 
+def checkin_signing_problems(checkin):
+    """Field name -> why ``checkin`` cannot be signed as saved (scoring.signing_problems)."""
+    return scoring.signing_problems(
+        risk=checkin.risk,
+        recommendation=checkin.recommendation,
+        phq9_items=checkin.phq9_items,
+        no_current_risk=checkin.no_current_risk,
+        safety_note=checkin.safety_note,
+    )
+
+
 @transaction.atomic
 def checkin_sign(*, checkin, by, seen_version=None):
-    """Sign the draft: records who and when, and locks it for good."""
+    """Sign the draft: records who and when, and locks it for good. Refused (nothing written)
+    while a risk level or recommendation is missing or PHQ-9 item 9 > 0 is not assessed."""
     current = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if current.is_signed:
         raise ValidationError("This check-in is already signed.")
     if seen_version is not None and seen_version != current.version:
         raise CheckInConflict(CONFLICT_MESSAGE)
+    problems = checkin_signing_problems(current)
+    if problems:
+        raise ValidationError({field: [message] for field, message in problems.items()})
     claimed = CheckIn.objects.filter(pk=current.pk, version=current.version, signed_at__isnull=True).update(
         version=F("version") + 1
     )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import access_list_record
 from checkins import scoring
-from checkins.forms import AddendumForm, CheckInForm
+from checkins.forms import AddendumForm, CheckInForm, answer_label
 from checkins.models import CheckIn
 from checkins.queries import client_checkins, due_episodes, week_summary
 from checkins.services import CheckInConflict, addendum_add, checkin_save, checkin_sign, checkin_week_problems
@@ -29,6 +30,7 @@ def _scores(checkin):
         "phq9_total": phq9,
         "phq9_band": scoring.band_label(scoring.phq9_band(phq9)),
         "phq9_item9": scoring.phq9_item9_positive(checkin.phq9_items),
+        "phq9_item9_label": answer_label(scoring.phq9_item9_answer(checkin.phq9_items)),
         "gad7_total": gad7,
         "gad7_band": scoring.band_label(scoring.gad7_band(gad7)),
         "risk_flag": scoring.risk_flag(
@@ -155,15 +157,17 @@ def week(request, episode_pk, week):
     form = CheckInForm(request.POST or None, instance=checkin or CheckIn(episode=episode, week=day))
     if request.method == "POST" and form.is_valid():
         try:
-            saved = checkin_save(
-                episode=episode,
-                week=day,
-                author=request.user,
-                fields=form.cleaned_fields(),
-                seen_version=form.seen_version(),
-            )
+            with transaction.atomic():  # a refused signature saves nothing either
+                saved = checkin_save(
+                    episode=episode,
+                    week=day,
+                    author=request.user,
+                    fields=form.cleaned_fields(),
+                    seen_version=form.seen_version(),
+                )
+                if request.POST.get("action") == "sign":
+                    checkin_sign(checkin=saved, by=request.user, seen_version=saved.version)
             if request.POST.get("action") == "sign":
-                checkin_sign(checkin=saved, by=request.user, seen_version=saved.version)
                 messages.success(request, "Check-in signed. Later changes are addenda.")
             else:
                 messages.success(request, "Draft saved.")

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from iop.validators import validate_date_of_birth, validate_phone
 from programs.models import Site, Track
 
 
@@ -40,12 +41,12 @@ class Client(models.Model):
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
     preferred_name = models.CharField(max_length=60, blank=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     pronouns = models.CharField(max_length=30, blank=True)
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
     emergency_contact_name = models.CharField(max_length=120, blank=True)
-    emergency_contact_phone = models.CharField(max_length=30, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
     referral_source = models.CharField(max_length=20, choices=ReferralSource.choices, blank=True)
     primary_substance = models.CharField(max_length=20, choices=Substance.choices, blank=True)
     other_substances = models.CharField(max_length=200, blank=True, help_text="Other substances used, if any.")

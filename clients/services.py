@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, Episode, LevelOfCareChange
+from iop.validators import date_of_birth_problem
 from programs.models import Site
 
 MIN_AGE_YEARS = 12
@@ -21,8 +22,9 @@ def age_on(date_of_birth, day):
 
 def birth_date_problem(date_of_birth, today):
     """Why ``date_of_birth`` is not acceptable at intake, or None."""
-    if date_of_birth > today:
-        return "Date of birth cannot be in the future."
+    problem = date_of_birth_problem(date_of_birth, today)  # the model's bound (not future, age sane)
+    if problem:
+        return problem
     if age_on(date_of_birth, today) < MIN_AGE_YEARS:
         return f"The client must be at least {MIN_AGE_YEARS} years old to be admitted."
     return None

@@ -6,6 +6,7 @@ from django.utils import timezone
 from clients.models import Episode
 from dashboard.models import Decision
 from dashboard.services import DISCHARGE_REASONS, OVERRIDE_RATIONALE_MIN
+from iop.validators import NOTE_MAX_LENGTH
 from programs.models import Site
 
 MAX_REPORT_DAYS = 366 * 5
@@ -57,6 +58,7 @@ class DecisionForm(forms.Form):
         help_text="Only for a discharge.",
     )
     rationale = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
             f"Why. A decision against the markers (an override) needs at least {OVERRIDE_RATIONALE_MIN} characters."

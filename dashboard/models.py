@@ -3,6 +3,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop.validators import NOTE_MAX_LENGTH, validate_note_length
 
 
 class Decision(models.Model):
@@ -19,7 +20,7 @@ class Decision(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     decided_on = models.DateField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
-    rationale = models.TextField()
+    rationale = models.TextField(max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     evidence = models.JSONField(help_text="The markers and readiness as they stood when the decision was made.")
     is_override = models.BooleanField(default=False, help_text="Made against what the markers showed.")
     resulting_episode = models.ForeignKey(

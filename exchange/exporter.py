@@ -365,6 +365,8 @@ def _checkin(c):
         "addenda": _addenda(c),
     }
     checkin.update({name: getattr(c, name) for name in CHECKIN_FIELDS})
+    for name in ("risk", "recommendation"):  # a draft may not have chosen them yet
+        checkin[name] = checkin[name] or None
     return checkin
 
 

@@ -13,6 +13,12 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from attendance import rules as attendance_rules
+from checkins import scoring
+from goals import rules as goal_rules
+from iop.dates import is_week_start
+from iop.validators import NOTE_MAX_LENGTH, date_of_birth_problem, prescription_end_problem, session_date_problem
+
 FORMAT = "iop-records/2"  # what export_records writes
 FORMATS = ("iop-records/1", FORMAT)  # what import_records reads: /2 adds every other clinical fact
 
@@ -60,7 +66,6 @@ PRESCRIPTION_V2 = ("prescriber", "entered_in_error")
 SCREEN_V2 = ("collected_by", "panel", "notes", "entered_in_error", "details")
 RESULT_DETAILS = ("level_ng_ml", "sent_on", "confirmed_on")
 CHECKIN_V2 = ("author", "signed_at", "signed_by", "addenda")
-MAX_TEXT = 20000  # a note, rationale or addendum
 
 
 @dataclass
@@ -276,7 +281,9 @@ class _Walker:
                 "last_name": self._field(item, "last_name", path, "str", max_length=60),
                 "date_of_birth": self._field(item, "date_of_birth", path, "date"),
             }
-            self._not_future(client["date_of_birth"], f"{path}.date_of_birth")
+            dob = client["date_of_birth"]
+            if isinstance(dob, dt.date) and date_of_birth_problem(dob, self.known.today):  # the model's bound
+                self.problems.add(f"{path}.date_of_birth", date_of_birth_problem(dob, self.known.today))
             client.update(self._client_details(item, path))
             client["episodes"] = []
             active, indexed = [], []
@@ -432,7 +439,7 @@ class _Walker:
             self.problems.add(where, f"{day.isoformat()} is before admission ({admitted.isoformat()})")
 
     def _monday(self, day, where):
-        if isinstance(day, dt.date) and day.weekday() != 0:
+        if isinstance(day, dt.date) and not is_week_start(day):
             self.problems.add(where, f"{day.isoformat()} is not a Monday")
 
     def _prescription(self, item, path):
@@ -442,6 +449,8 @@ class _Walker:
         end = self._field(item, "end", path, "date", null=True)
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.problems.add(f"{path}.end", "is before start")
+        elif isinstance(start, dt.date) and isinstance(end, dt.date) and prescription_end_problem(start, end):
+            self.problems.add(f"{path}.end", prescription_end_problem(start, end))
         return {
             "medication": self._field(item, "medication", path, "str", max_length=100),
             "analyte": self._analyte(item.get("analyte"), f"{path}.analyte"),
@@ -467,15 +476,21 @@ class _Walker:
         day = self._field(item, "date", path, "date")
         if self._not_future(day, f"{path}.date"):
             self._on_or_after_admission(day, admitted, f"{path}.date")
+            if isinstance(day, dt.date) and session_date_problem(day, self.known.today):  # the model's bound
+                self.problems.add(f"{path}.date", session_date_problem(day, self.known.today))
         start = self._field(item, "start", path, "time")
         kind = self._field(item, "kind", path, "str", choices=ATTENDANCE_KINDS)
         duration = self._field(item, "duration_minutes", path, "int", low=1, high=1440)
         status = self._field(item, "status", path, "str", choices=ATTENDANCE_STATUSES)
-        attended = status in ("present", "late", "left_early")
-        default = duration if attended and isinstance(duration, int) else 0
-        minutes = self._field(item, "minutes_attended", path, "int", low=0, high=1440, default=default)
-        if isinstance(minutes, int) and isinstance(duration, int) and minutes > duration:
-            self.problems.add(f"{path}.minutes_attended", f"{minutes} is above the session's {duration} minutes")
+        minutes = self._field(item, "minutes_attended", path, "int", low=0, high=1440, default=None)
+        if minutes is not _INVALID and isinstance(duration, int) and status in ATTENDANCE_STATUSES:
+            # the attendance form's own rule (attendance/rules.py), then its default for the status
+            problem = attendance_rules.minutes_problem(status, duration, minutes)
+            if problem:
+                self.problems.add(f"{path}.minutes_attended", problem)
+                minutes = _INVALID
+            else:
+                minutes = attendance_rules.default_minutes(status, duration, minutes)
         track = episode["track"]
         if "track" in item:
             track = self._field(item, "track", path, "str", null=True)
@@ -490,7 +505,7 @@ class _Walker:
             "status": status,
             "minutes_attended": minutes,
             "track": track,
-            "note": self._field(item, "note", path, "text", default=""),
+            "note": self._field(item, "note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "recorded_by": self._staff_ref(item, "recorded_by", path),
         }
         parts = (episode["site"], track, day, start, kind)
@@ -601,7 +616,7 @@ class _Walker:
             return None
         sheet = {
             "week": self._week(item, path, admitted),
-            "reflection": self._field(item, "reflection", path, "text", default=""),
+            "reflection": self._field(item, "reflection", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "ratings": {},
             "completed_by": self._staff_ref(item, "completed_by", path),
             "rating_notes": self._rating_notes(item, path, goal_refs),
@@ -612,8 +627,8 @@ class _Walker:
                 where = f"{path}.ratings.{ref}"
                 if ref not in goal_refs:
                     self.problems.add(where, "unknown goal")
-                elif _parse_int(value) is _INVALID or not 0 <= value <= 4:
-                    self.problems.add(where, f"expected a rating 0–4, got {_show(value)}")
+                elif goal_rules.rating_problem(value):  # the worksheet form's rule (goals/rules.py)
+                    self.problems.add(where, f"{goal_rules.rating_problem(value)} Got {_show(value)}.")
                 else:
                     sheet["ratings"][ref] = value
         return sheet
@@ -627,6 +642,8 @@ class _Walker:
             "suicidal_ideation",
             "homicidal_ideation",
             "overdose_risk",
+            "no_current_risk",
+            "safety_note",
             "mutual_help_meetings",
             "barriers",
             "note",
@@ -646,16 +663,18 @@ class _Walker:
             "cravings": self._field(item, "cravings", path, "int", null=True, low=0, high=10),
             "engagement": self._field(item, "engagement", path, "int", null=True, low=1, high=5),
             "mood": self._field(item, "mood", path, "int", null=True, low=1, high=5),
-            "risk": self._field(item, "risk", path, "str", choices=RISKS, default="none"),
+            "risk": self._field(item, "risk", path, "str", null=True, choices=RISKS, default=None),
             "suicidal_ideation": self._field(item, "suicidal_ideation", path, "bool", default=False),
             "homicidal_ideation": self._field(item, "homicidal_ideation", path, "bool", default=False),
             "overdose_risk": self._field(item, "overdose_risk", path, "bool", default=False),
+            "no_current_risk": self._field(item, "no_current_risk", path, "bool", default=False),
+            "safety_note": self._field(item, "safety_note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "mutual_help_meetings": self._field(item, "mutual_help_meetings", path, "int", low=0, high=99, default=0),
             "barriers": self._field(item, "barriers", path, "list", default=[]),
-            "note": self._field(item, "note", path, "text", default=""),
-            "rationale": self._field(item, "rationale", path, "text", default=""),
+            "note": self._field(item, "note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
+            "rationale": self._field(item, "rationale", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "recommendation": self._field(
-                item, "recommendation", path, "str", choices=RECOMMENDATIONS, default="continue"
+                item, "recommendation", path, "str", null=True, choices=RECOMMENDATIONS, default=None
             ),
             "phq9_items": self._items(item, "phq9_items", path, 9),
             "gad7_items": self._items(item, "gad7_items", path, 7),
@@ -664,6 +683,11 @@ class _Walker:
             "author": self._staff_ref(item, "author", path),
             "addenda": self._addenda(item, path),
         }
+        for key in ("risk", "recommendation"):  # no default: a signed check-in records the therapist's choice
+            if checkin[key] is None:
+                checkin[key] = ""
+                if checkin["signed"] is True:
+                    self.problems.add(f"{path}.{key}", f"a signed check-in needs its {key}")
         if isinstance(checkin["barriers"], list):
             for k, value in enumerate(checkin["barriers"]):
                 if value not in BARRIERS:
@@ -692,7 +716,7 @@ class _Walker:
             if self._object(x, where, ("text", "author", "at")):
                 out.append(
                     {
-                        "text": self._field(x, "text", where, "str", max_length=MAX_TEXT),
+                        "text": self._field(x, "text", where, "str", max_length=NOTE_MAX_LENGTH),
                         "author": self._staff_ref(x, "author", where),
                         "at": self._field(x, "at", where, "timestamp"),
                     }
@@ -723,7 +747,7 @@ class _Walker:
                 "status": self._field(item, "status", path, "str", choices=SESSION_STATUSES),
                 "topic": self._field(item, "topic", path, "text", default="", max_length=200),
                 "facilitator": self._staff_ref(item, "facilitator", path),
-                "group_note": self._field(item, "group_note", path, "text", default="", max_length=MAX_TEXT),
+                "group_note": self._field(item, "group_note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
                 "addenda": self._addenda(item, path),
                 **self._signature(item, path),
             }
@@ -752,7 +776,7 @@ class _Walker:
             "kind": self._field(item, "kind", path, "str", choices=DECISION_KINDS),
             "decided_on": self._field(item, "decided_on", path, "date"),
             "decided_by": self._staff_ref(item, "decided_by", path),
-            "rationale": self._field(item, "rationale", path, "str", max_length=MAX_TEXT),
+            "rationale": self._field(item, "rationale", path, "str", max_length=NOTE_MAX_LENGTH),
             "evidence": self._field(item, "evidence", path, "dict"),
             "is_override": self._field(item, "is_override", path, "bool", default=False),
             "resulting_episode": self._field(item, "resulting_episode", path, "str", null=True),
@@ -778,7 +802,7 @@ class _Walker:
         return {
             "collected_by": self._staff_ref(item, "collected_by", path),
             "panel": self._field(item, "panel", path, "str", null=True, max_length=80),
-            "notes": self._field(item, "notes", path, "text", default="", max_length=MAX_TEXT),
+            "notes": self._field(item, "notes", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "entered_in_error": self._field(item, "entered_in_error", path, "bool", default=False),
             "details": details,
         }
@@ -799,11 +823,10 @@ class _Walker:
 
     def _items(self, item, key, path, count):
         value = self._field(item, key, path, "list", null=True)
-        bad = isinstance(value, list) and (
-            len(value) != count or any(_parse_int(v) is _INVALID or not 0 <= v <= 3 for v in value)
-        )
-        if bad:
-            self.problems.add(f"{path}.{key}", f"expected {count} answers 0–3, got {_show(value)}")
+        label = "PHQ-9" if key == "phq9_items" else "GAD-7"
+        problems = scoring.validate_items(value, count, label) if isinstance(value, list) else []  # the form's rule
+        if problems:
+            self.problems.add(f"{path}.{key}", f"{' '.join(problems)} Got {_show(value)}.")
             return _INVALID
         return value
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from goals.models import Goal, GoalRating
+from iop.validators import NOTE_MAX_LENGTH
 
 RATING_CHOICES = [("", "Choose a rating")] + [(n, f"{n} – {label}") for n, label in GoalRating.RATING_LABELS.items()]
 RATING_ERRORS = {
@@ -45,7 +46,10 @@ class WorksheetForm(forms.Form):
 
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     reflection = forms.CharField(
-        label="Client's overall reflection on the week", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Client's overall reflection on the week",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, goals, **kwargs):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop.validators import NOTE_MAX_LENGTH, validate_note_length
 
 
 class Goal(models.Model):
@@ -51,7 +52,12 @@ class Worksheet(models.Model):
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="worksheets")
     week = models.DateField(help_text="The Monday that starts the week.")
-    reflection = models.TextField(blank=True, help_text="The client's overall reflection on the week.")
+    reflection = models.TextField(
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_note_length],
+        help_text="The client's overall reflection on the week.",
+    )
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,3 +12,8 @@ def weeks_between(first_monday: dt.date, last_monday: dt.date) -> list[dt.date]:
     """Every Monday from ``first_monday`` to ``last_monday`` inclusive."""
     count = (last_monday - first_monday).days // 7 + 1
     return [first_monday + dt.timedelta(weeks=i) for i in range(max(count, 0))]
+
+
+def is_week_start(day: dt.date) -> bool:
+    """Whether ``day`` is a Monday, the day every week of the record starts on."""
+    return day.weekday() == 0

@@ -4,6 +4,8 @@ and prescriptions. The services do the real validation; forms parse and show fie
 from django import forms
 from django.utils import timezone
 
+from iop.validators import NOTE_MAX_LENGTH
+from screening.interpretation import sent_to_lab_by_default
 from screening.models import Analyte, Prescription, Screen, ScreenResult
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -39,9 +41,6 @@ class ScreenEntryForm(forms.Form):
     collected_at = CollectedAtField()
     method = forms.ChoiceField(choices=Screen.Method.choices, initial=Screen.Method.POC)
     observed = forms.BooleanField(required=False, initial=True, label="Observed collection")
-    send_for_confirmation = forms.BooleanField(
-        required=False, initial=True, label="Send positive or inconclusive results to the lab for confirmation"
-    )
     temperature_c = forms.DecimalField(
         label="Temperature (°C)", required=False, max_digits=4, decimal_places=1, help_text="Acceptable 32–38 °C."
     )
@@ -55,7 +54,7 @@ class ScreenEntryForm(forms.Form):
     ph = forms.DecimalField(label="pH", required=False, max_digits=4, decimal_places=2)
     nitrite_ug_ml = forms.DecimalField(label="Nitrite (µg/mL)", required=False, max_digits=7, decimal_places=1)
     adulterant_noted = forms.BooleanField(required=False, label="Adulterant or foreign substance noted")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
     VALIDITY_FIELDS = (
         "temperature_c",
@@ -67,10 +66,13 @@ class ScreenEntryForm(forms.Form):
         "adulterant_noted",
     )
 
-    def __init__(self, *args, panel, **kwargs):
+    def __init__(self, *args, panel, explained=frozenset(), **kwargs):
+        """``explained``: codes of the analytes an active prescription explains today; their
+        positives are expected and not sent to the lab by default (interpretation rules)."""
         super().__init__(*args, **kwargs)
         self.panel = panel
         self.analytes = list(panel.analytes.all()) if panel else []
+        self.explained = frozenset(explained)
         if not self.is_bound:
             self.initial.setdefault("collected_at", _now_local())
         for analyte in self.analytes:
@@ -80,13 +82,27 @@ class ScreenEntryForm(forms.Form):
                 initial=ScreenResult.Result.NEGATIVE,
                 widget=forms.RadioSelect,
             )
+            self.fields[f"send_{analyte.pk}"] = forms.BooleanField(
+                label=f"Send {analyte.code} to the lab",
+                required=False,
+                initial=self.sends_by_default(analyte, ScreenResult.Result.POSITIVE),
+                widget=forms.CheckboxInput(
+                    attrs={
+                        "class": "form-check-input send-toggle",
+                        "data-default": "1" if self.sends_by_default(analyte, ScreenResult.Result.POSITIVE) else "0",
+                    }
+                ),
+            )
             self.fields[f"level_{analyte.pk}"] = forms.DecimalField(
                 label=f"{analyte.code} level (ng/mL)", required=False, max_digits=9, decimal_places=2
             )
 
+    def sends_by_default(self, analyte, result):
+        return sent_to_lab_by_default(result, analyte.code, self.explained)
+
     def analyte_rows(self):
-        """(analyte, result bound field, level bound field) for the template."""
-        return [(a, self[f"result_{a.pk}"], self[f"level_{a.pk}"]) for a in self.analytes]
+        """(analyte, result bound field, level bound field, send bound field) for the template."""
+        return [(a, self[f"result_{a.pk}"], self[f"level_{a.pk}"], self[f"send_{a.pk}"]) for a in self.analytes]
 
     def validity_fields(self):
         return [self[name] for name in self.VALIDITY_FIELDS]
@@ -109,7 +125,7 @@ class ScreenEntryForm(forms.Form):
             "observed": data["observed"],
             "results": results,
             "levels": levels,
-            "send_for_confirmation": data["send_for_confirmation"],
+            "send_analyte_ids": {a.pk for a in self.analytes if data.get(f"send_{a.pk}")},
             "validity": validity,
             "notes": data.get("notes", ""),
         }

@@ -217,3 +217,46 @@ def _take_while_negative(items):
 def last_unexpected_positive(items: Iterable[tuple[date, str]]) -> date | None:
     """The collection date of the newest unexpected positive (items newest first), or None."""
     return next((day for day, i in items if i == Interpretation.UNEXPECTED_POSITIVE), None)
+
+
+# -- Recording a screen (issue 11, safety gaps) -------------------------------------------
+FENTANYL, METHADONE = "FEN", "MTD"
+BLIND_SPOT_NAMES = {FENTANYL: "fentanyl", METHADONE: "methadone"}
+
+
+def explained_analytes(prescriptions: Iterable[PrescriptionFact], on: date) -> frozenset[str]:
+    """The analytes a prescription active on ``on`` explains (their positives are expected)."""
+    return frozenset(p.analyte for p in prescriptions if p.active_on(on))
+
+
+def sent_to_lab_by_default(result: str, analyte: str, explained: Iterable[str]) -> bool:
+    """Whether a new result goes to the lab unless the therapist says otherwise: every
+    inconclusive result and every positive no active prescription explains. An expected positive
+    (a prescription explains it) is not sent by default; a negative never is."""
+    if result == INCONCLUSIVE:
+        return True
+    return result == POSITIVE and analyte not in set(explained)
+
+
+def panel_blind_spots(
+    *, panel_analytes: Iterable[str], prescriptions: Iterable[PrescriptionFact], on: date
+) -> list[str]:
+    """The analytes a panel cannot answer for this client on ``on``: fentanyl when the panel
+    lacks FEN, and methadone when the client has a methadone prescription active that day and
+    the panel lacks MTD (its adherence cannot be checked). Codes, in that order."""
+    codes = set(panel_analytes)
+    missing = []
+    if FENTANYL not in codes:
+        missing.append(FENTANYL)
+    if METHADONE not in codes and METHADONE in explained_analytes(prescriptions, on):
+        missing.append(METHADONE)
+    return missing
+
+
+def blind_spot_message(code: str) -> str:
+    """The sentence the screen form and the Screens tab show for a blind spot."""
+    if code == METHADONE:
+        return (
+            "This panel cannot detect methadone (MTD): the client's methadone prescription cannot be checked with it."
+        )
+    return f"This panel cannot detect {BLIND_SPOT_NAMES.get(code, code)} ({code})."

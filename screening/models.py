@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, Episode
+from iop.validators import NOTE_MAX_LENGTH, prescription_end_problem, validate_note_length
 
 
 class Analyte(models.Model):
@@ -63,6 +65,11 @@ class Prescription(models.Model):
     def __str__(self):
         return f"{self.medication} ({self.analyte.code}) from {self.start}"
 
+    def clean(self):
+        problem = self.start and prescription_end_problem(self.start, self.end)
+        if problem:
+            raise ValidationError({"end": problem})
+
     def active_on(self, day):
         return not self.entered_in_error and self.start <= day and (self.end is None or day <= self.end)
 
@@ -96,7 +103,7 @@ class Screen(models.Model):
     nitrite_ug_ml = models.DecimalField("nitrite (µg/mL)", max_digits=7, decimal_places=1, null=True, blank=True)
     adulterant_noted = models.BooleanField(default=False)
     entered_in_error = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH, validators=[validate_note_length])
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -13,12 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from iop.validators import prescription_end_problem
 from screening.models import Prescription, Screen, ScreenResult
 
 TEMPERATURE_PHYSICAL = (Decimal("20"), Decimal("45"))  # °C: outside this the reading is wrong
 TEMPERATURE_ACCEPTABLE = (Decimal("32"), Decimal("38"))  # °C, HHS/DOT, read within 4 minutes
 PH_PHYSICAL = (Decimal("0"), Decimal("14"))
 NO_RESULT_OUTCOMES = (Screen.Outcome.REFUSED, Screen.Outcome.MISSED)
+ERROR_REASON_MAX_LENGTH = 200  # as the reason of a refused or missed screen
 
 
 def _minute(moment):
@@ -77,12 +79,15 @@ def screen_record(
     results=None,
     levels=None,
     send_for_confirmation=False,
+    send_analyte_ids=None,
     validity=None,
     notes="",
 ):
     """Record one screen. ``results`` maps analyte id -> "positive" | "inconclusive" | "negative"
     (every panel analyte not named is negative); ``levels`` maps analyte id -> ng/mL;
-    ``send_for_confirmation`` marks the positive and inconclusive results pending at the lab.
+    ``send_for_confirmation`` marks every positive and inconclusive result pending at the lab;
+    ``send_analyte_ids``, when given, instead names the analytes whose non-negative results are
+    sent (the entry form's per-analyte choice, defaulting to interpretation.sent_to_lab_by_default).
     ``validity`` holds the optional specimen validity fields of ``Screen``."""
     results, levels, validity = dict(results or {}), dict(levels or {}), dict(validity or {})
     collected_at = _minute(collected_at)
@@ -137,7 +142,8 @@ def screen_record(
         rows = []
         for analyte in panel.analytes.all():
             result = results.get(analyte.pk, ScreenResult.Result.NEGATIVE)
-            sent = send_for_confirmation and result != ScreenResult.Result.NEGATIVE
+            chosen = send_for_confirmation if send_analyte_ids is None else analyte.pk in send_analyte_ids
+            sent = chosen and result != ScreenResult.Result.NEGATIVE
             rows.append(
                 ScreenResult(
                     screen=screen,
@@ -228,6 +234,8 @@ def prescription_end(*, prescription, end, by):
         raise ValidationError("This prescription was marked entered in error.")
     if end < current.start:
         raise ValidationError({"end": f"The end date is before the start on {current.start:%m/%d/%Y}."})
+    if prescription_end_problem(current.start, end):
+        raise ValidationError({"end": prescription_end_problem(current.start, end)})
     if end > timezone.localdate() + dt.timedelta(days=365):
         raise ValidationError({"end": "The end date is more than a year ahead."})
     current.end = end
@@ -255,6 +263,8 @@ def screen_mark_error(*, screen, by, reason):
         raise ValidationError("This screen is already marked entered in error.")
     if not reason.strip():
         raise ValidationError("Say why the screen was entered in error.")
+    if len(reason.strip()) > ERROR_REASON_MAX_LENGTH:
+        raise ValidationError(f"Say why in at most {ERROR_REASON_MAX_LENGTH} characters.")
     current.entered_in_error = True
     current.notes = f"{current.notes}\nEntered in error: {reason.strip()}".strip()
     current._history_user = by

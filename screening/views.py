@@ -14,7 +14,15 @@ from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
 from screening import services
 from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
-from screening.interpretation import BADGE_CLASS, last_unexpected_positive, negative_streak
+from screening.interpretation import (
+    BADGE_CLASS,
+    PrescriptionFact,
+    blind_spot_message,
+    explained_analytes,
+    last_unexpected_positive,
+    negative_streak,
+    panel_blind_spots,
+)
 from screening.models import Panel, Prescription, Screen, ScreenResult
 from screening.queries import pending_results, screen_interpretations
 
@@ -66,25 +74,56 @@ def _timeline(episode, prescriptions):
     }
 
 
+def _prescription_facts(prescriptions):
+    return [PrescriptionFact(p.analyte.code, p.start, p.end) for p in prescriptions if not p.entered_in_error]
+
+
+def _blind_spots(panel_codes, facts, on):
+    """The sentences saying what a panel with ``panel_codes`` cannot answer for the client on ``on``."""
+    missing = panel_blind_spots(panel_analytes=panel_codes, prescriptions=facts, on=on)
+    return [blind_spot_message(code) for code in missing]
+
+
+def _mark_blind_spots(rows, facts):
+    """Add to each completed screen's row what its panel could not answer (one query)."""
+    panel_ids = {row["screen"].panel_id for row in rows if row["screen"].panel_id}
+    codes = {pk: set() for pk in panel_ids}
+    if panel_ids:
+        for panel_id, code in Panel.analytes.through.objects.filter(panel_id__in=panel_ids).values_list(
+            "panel_id", "analyte__code"
+        ):
+            codes[panel_id].add(code)
+    for row in rows:
+        screen = row["screen"]
+        completed = screen.outcome == Screen.Outcome.COMPLETED and screen.panel_id
+        row["blind_spots"] = _blind_spots(codes[screen.panel_id], facts, row["on"]) if completed else []
+
+
 def _tab(request, client, *, entry_form=None, no_result_form=None, rx_form=None, status=200):
     ctx = record_context(client, "screens")
     episode = ctx["episode"]
     user = request.user
+    today = timezone.localdate()
+    prescriptions = list(Prescription.objects.filter(client=client).select_related("analyte"))
+    facts = _prescription_facts(prescriptions)
     can_record = episode is not None and episode.is_active and user.has_perm("screening.add_screen")
     panels = _panels() if can_record else []
     panel = entry_form.panel if entry_form else _chosen_panel(panels, request.GET.get("panel"))
     if can_record:
         if panel is not None:
-            entry_form = entry_form or ScreenEntryForm(panel=panel)
+            entry_form = entry_form or ScreenEntryForm(panel=panel, explained=explained_analytes(facts, today))
         no_result_form = no_result_form or NoResultForm()
     else:
         entry_form = no_result_form = None
     can_prescribe = user.has_perm("screening.add_prescription")
     if can_prescribe and rx_form is None:
-        rx_form = PrescriptionForm(initial={"start": timezone.localdate()})
-    prescriptions = list(Prescription.objects.filter(client=client).select_related("analyte"))
+        rx_form = PrescriptionForm(initial={"start": today})
+    timeline = _timeline(episode, prescriptions)
+    _mark_blind_spots(timeline["rows"], facts)
+    panel_codes = [a.code for a in panel.analytes.all()] if entry_form is not None else []
     ctx.update(
-        _timeline(episode, prescriptions),
+        timeline,
+        panel_blind_spots=_blind_spots(panel_codes, facts, today) if entry_form is not None else [],
         panels=panels,
         panel=panel,
         entry_form=entry_form,
@@ -94,7 +133,7 @@ def _tab(request, client, *, entry_form=None, no_result_form=None, rx_form=None,
         can_confirm=user.has_perm("screening.change_screenresult"),
         can_correct=user.has_perm("screening.change_screen"),
         prescriptions=prescriptions,
-        today=timezone.localdate(),
+        today=today,
     )
     return render(request, "screening/client.html", ctx, status=status)
 
@@ -110,8 +149,11 @@ def record(request, pk):
     """Save a screen from the fast entry form (completed) or the refused / missed buttons."""
     _require(request.user, "screening.add_screen")
     client = client_record_open(request, pk)
-    outcome = request.POST.get("outcome", "completed")
+    outcome = request.POST.get("outcome", Screen.Outcome.COMPLETED)
     tab_url = reverse("screening:client", args=[client.pk])
+    if outcome not in (Screen.Outcome.COMPLETED, *NoResultForm.OUTCOMES):  # never saved as "completed"
+        messages.error(request, "The screen was not saved: choose completed, refused or missed.")
+        return _tab(request, client, status=400)
     episode = Episode.objects.filter(client=client, status=Episode.Status.ACTIVE).first()
     if episode is None:
         messages.error(request, "This client has no active episode: screens are recorded during an episode.")
@@ -122,7 +164,8 @@ def record(request, pk):
     else:
         panel_id = request.POST.get("panel", "")
         panel = get_object_or_404(Panel.objects.prefetch_related("analytes"), pk=panel_id if panel_id.isdigit() else 0)
-        form = ScreenEntryForm(request.POST, panel=panel)
+        facts = _prescription_facts(Prescription.objects.filter(client=client).select_related("analyte"))
+        form = ScreenEntryForm(request.POST, panel=panel, explained=explained_analytes(facts, timezone.localdate()))
         forms_kwargs = {"entry_form": form}
     if form.is_valid():
         if outcome in NoResultForm.OUTCOMES:

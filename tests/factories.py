@@ -104,7 +104,9 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     episode = factory.SubFactory(EpisodeFactory, site=factory.SelfAttribute("..session.site"))
     status = Attendance.Status.PRESENT
-    minutes_attended = factory.LazyAttribute(lambda o: o.session.duration_minutes)
+    minutes_attended = factory.LazyAttribute(
+        lambda o: o.session.duration_minutes if o.status in Attendance.ATTENDED else 0  # an absence has none
+    )
 
 
 class AnalyteFactory(factory.django.DjangoModelFactory):

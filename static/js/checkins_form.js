@@ -22,7 +22,14 @@
     if (measure === "phq9") {
       var item9 = document.getElementById("id_phq9_9");
       var warn = document.getElementById("item9-warning");
-      if (item9 && warn) { warn.classList.toggle("d-none", !(item9.value !== "" && parseInt(item9.value, 10) > 0)); }
+      var endorsed = item9 && item9.value !== "" && parseInt(item9.value, 10) > 0;
+      if (item9 && warn) { warn.classList.toggle("d-none", !endorsed); }
+      var banner = document.getElementById("item9-answer");
+      var shown = document.getElementById("item9-value");
+      if (item9 && banner && shown) {
+        banner.classList.toggle("d-none", !endorsed);
+        shown.textContent = endorsed ? item9.options[item9.selectedIndex].text : "";
+      }
     }
   }
   ["phq9", "gad7"].forEach(function (measure) {

@@ -19,6 +19,17 @@
       status.textContent = parts.join(", ");
     }
   };
+  // The "Lab" box follows the result chosen: inconclusive -> sent; positive -> sent unless a
+  // prescription explains it (data-default, from screening/interpretation.py); the therapist may
+  // still change it afterwards.
+  form.querySelectorAll(".result-toggle").forEach(function (toggle) {
+    toggle.addEventListener("change", function () {
+      var box = toggle.closest(".analyte-box");
+      var send = box && box.querySelector(".send-toggle");
+      if (!send) { return; }
+      send.checked = toggle.value === "inconclusive" || (toggle.value === "positive" && send.dataset.default === "1");
+    });
+  });
   form.addEventListener("change", update);
   update();
 })();

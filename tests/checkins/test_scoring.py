@@ -106,3 +106,47 @@ def test_gad7_band_out_of_range_total_refused(total):
 )
 def test_risk_flag(kwargs, flagged):
     assert scoring.risk_flag(**kwargs) is flagged
+
+
+NOTE_80 = "x" * scoring.SAFETY_NOTE_MIN_CHARS
+ITEM9 = [0] * 8 + [2]
+
+
+@pytest.mark.parametrize(
+    "kwargs, fields",
+    [
+        ({"risk": "none", "recommendation": "continue", "phq9_items": None}, set()),
+        ({"risk": "", "recommendation": "continue", "phq9_items": None}, {"risk"}),
+        ({"risk": "none", "recommendation": "", "phq9_items": None}, {"recommendation"}),
+        ({"risk": "none", "recommendation": "continue", "phq9_items": ITEM9}, {"risk", "safety_note"}),
+        ({"risk": "low", "recommendation": "continue", "phq9_items": ITEM9}, set()),
+        ({"risk": "none", "recommendation": "continue", "phq9_items": ITEM9, "no_current_risk": True}, {"safety_note"}),
+        (
+            {
+                "risk": "none",
+                "recommendation": "continue",
+                "phq9_items": ITEM9,
+                "no_current_risk": True,
+                "safety_note": NOTE_80[:-1] + "   ",
+            },
+            {"safety_note"},
+        ),
+        (
+            {
+                "risk": "none",
+                "recommendation": "continue",
+                "phq9_items": ITEM9,
+                "no_current_risk": True,
+                "safety_note": NOTE_80,
+            },
+            set(),
+        ),
+        ({"risk": "none", "recommendation": "continue", "phq9_items": [3] * 8 + [0]}, set()),
+        (
+            {"risk": "high", "recommendation": "continue", "phq9_items": None, "no_current_risk": True},
+            {"no_current_risk"},
+        ),
+    ],
+)
+def test_signing_problems(kwargs, fields):
+    assert set(scoring.signing_problems(**kwargs)) == fields

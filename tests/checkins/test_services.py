@@ -165,3 +165,28 @@ def test_database_allows_one_checkin_per_episode_per_week(episode1, therapist, t
 def test_database_refuses_out_of_range_cravings(episode1, therapist, this_monday):
     with pytest.raises(IntegrityError), transaction.atomic():
         CheckInFactory(episode=episode1, week=this_monday, author=therapist, cravings=11)
+
+
+def test_the_service_refuses_to_sign_an_unassessed_item9_and_writes_nothing(episode1, therapist, this_monday):
+    fields = {**GOOD, "risk": "none", "phq9_items": [0] * 8 + [1]}
+    draft = checkin_save(episode=episode1, week=this_monday, author=therapist, fields=fields)
+    with pytest.raises(ValidationError) as caught:
+        checkin_sign(checkin=draft, by=therapist, seen_version=draft.version)
+    assert set(caught.value.message_dict) == {"risk", "safety_note"}
+    draft.refresh_from_db()
+    assert not draft.is_signed and draft.version == 0
+
+
+def test_the_service_refuses_to_sign_without_a_chosen_risk_or_recommendation(episode1, therapist, this_monday):
+    draft = checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"cravings": 2})
+    assert draft.risk == "" and draft.recommendation == ""
+    with pytest.raises(ValidationError) as caught:
+        checkin_sign(checkin=draft, by=therapist)
+    assert set(caught.value.message_dict) == {"risk", "recommendation"}
+
+
+def test_a_note_over_10000_characters_is_refused(episode1, therapist, this_monday):
+    with pytest.raises(ValidationError) as caught:
+        checkin_save(episode=episode1, week=this_monday, author=therapist, fields={**GOOD, "note": "x" * 10_001})
+    assert "note" in caught.value.message_dict
+    assert not CheckIn.objects.exists()

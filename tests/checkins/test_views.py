@@ -70,9 +70,58 @@ def test_save_and_sign_locks_the_checkin(as_therapist, episode1, therapist, this
 
 
 def test_phq9_item9_shows_the_risk_flag(as_therapist, episode1, this_monday):
-    as_therapist.post(week_url(episode1, this_monday), form_data(action="sign", **phq9(0, 0, 0, 0, 0, 0, 0, 0, 2)))
+    data = form_data(action="sign", risk="moderate", **phq9(0, 0, 0, 0, 0, 0, 0, 0, 2))
+    as_therapist.post(week_url(episode1, this_monday), data)
     page = as_therapist.get(week_url(episode1, this_monday)).content.decode()
     assert "Risk flag" in page and "PHQ-9 item 9 endorsed" in page
+    assert 'id="item9-answer"' in page and "2 – More than half the days" in page
+    tab = as_therapist.get(reverse("checkins:client", args=[episode1.client_id])).content.decode()
+    assert "PHQ-9 item 9: 2 – More than half the days" in tab
+
+
+def test_item9_above_0_with_risk_none_and_no_note_cannot_be_signed(as_therapist, episode1, this_monday):
+    data = form_data(action="sign", note="", **phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
+    response = as_therapist.post(week_url(episode1, this_monday), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "PHQ-9 item 9 (thoughts of death or self-harm) was answered 1 – Several days" in page
+    assert "assess the risk before signing" in page
+    assert not CheckIn.objects.exists()  # neither signed nor half-saved
+
+
+def test_item9_assessed_no_current_risk_needs_a_safety_note_of_80_characters(as_therapist, episode1, this_monday):
+    data = form_data(action="sign", no_current_risk="on", safety_note="Denies intent.", **phq9(*[0] * 8, 1))
+    response = as_therapist.post(week_url(episode1, this_monday), data)
+    assert response.status_code == 400 and "at least 80 characters" in response.content.decode()
+    assert not CheckIn.objects.exists()
+    note = (
+        "Asked about item 9: passive thoughts, no plan or intent, no means at home. Safety plan reviewed with client."
+    )
+    data.update(safety_note=note)
+    assert as_therapist.post(week_url(episode1, this_monday), data).status_code == 302
+    checkin = CheckIn.objects.get()
+    assert checkin.is_signed and checkin.no_current_risk and checkin.safety_note == note
+    page = as_therapist.get(week_url(episode1, this_monday)).content.decode()
+    assert "assessed: no current risk" in page and "no plan or intent" in page
+
+
+def test_risk_and_recommendation_are_not_prefilled(as_therapist, episode1, this_monday):
+    page = as_therapist.get(week_url(episode1, this_monday)).content.decode()
+    assert '<option value="" selected>Choose a risk level…</option>' in page
+    assert '<option value="" selected>Choose a recommendation…</option>' in page
+
+
+def test_a_draft_may_leave_risk_and_recommendation_empty_but_signing_needs_them(as_therapist, episode1, this_monday):
+    url = week_url(episode1, this_monday)
+    assert as_therapist.post(url, form_data(risk="", recommendation="")).status_code == 302
+    draft = CheckIn.objects.get()
+    assert draft.risk == "" and draft.recommendation == "" and not draft.is_signed
+    response = as_therapist.post(url, form_data(risk="", recommendation="", action="sign", version=str(draft.version)))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose a risk level before signing." in page and "Choose a recommendation before signing." in page
+    draft.refresh_from_db()
+    assert not draft.is_signed and draft.version == 0
 
 
 def test_partly_answered_phq9_is_refused(as_therapist, episode1, this_monday):

@@ -19,6 +19,7 @@ def test_therapist_fills_signs_and_amends_a_checkin(page, episode1, therapist):
     page.get_by_label("Risk level").select_option("low")
     page.get_by_label("Transportation").check()
     page.get_by_label("Narrative note").fill("Engaged in group; practised refusal skills.")
+    page.get_by_label("Recommendation", exact=True).select_option("continue")
     page.get_by_label("Rationale for the recommendation").fill("Needs more weeks of stable attendance.")
     for n in range(1, 10):
         page.locator(f"#id_phq9_{n}").select_option("1" if n <= 6 else "0")

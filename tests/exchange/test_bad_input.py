@@ -107,7 +107,7 @@ BAD = {
     ),
     "minutes above duration": (
         _set([*EPISODE, "attendance", 0, "minutes_attended"], 200),
-        f"{EP}.attendance[0].minutes_attended: 200 is above the session's 180 minutes",
+        f"{EP}.attendance[0].minutes_attended: Minutes attended cannot exceed the session's 180 minutes.",
     ),
     "shared session disagrees": (_session_disagrees, "clients[1].episodes[1].attendance[0].duration_minutes: 120"),
     "worksheet week not a Monday": (

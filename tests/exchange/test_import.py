@@ -154,6 +154,7 @@ def test_a_file_extending_an_earlier_one_adds_only_what_is_new(db, tmp_path, sam
                             "kind": "group",
                             "duration_minutes": 180,
                             "status": "late",
+                            "minutes_attended": 150,
                         }
                     ],
                 }

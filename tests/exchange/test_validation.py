@@ -105,7 +105,7 @@ def test_a_file_contradicting_the_database_is_refused(in_db, problem):
         (lambda e: e.update(status="graduated"), f"{EP}.ended_on: required when status is 'graduated'"),
         (lambda e: e.update(ended_on="2026-02-01"), f"{EP}.ended_on: an active episode has no end date"),
         (lambda e: e.update(level_of_care="ICU"), f'{EP}.level_of_care: "ICU" is not one of: IOP, PHP, OP'),
-        (lambda e: e["checkins"][0].update(phq9_items=[1, 2]), f"{EP}.checkins[0].phq9_items: expected 9 answers"),
+        (lambda e: e["checkins"][0].update(phq9_items=[1, 2]), f"{EP}.checkins[0].phq9_items: PHQ-9 needs exactly 9"),
         (lambda e: e["checkins"][0].update(barriers=["weather"]), f"{EP}.checkins[0].barriers[0]"),
         (lambda e: e["attendance"][0].update(duration_minutes=True), "duration_minutes: expected a whole number"),
         (lambda e: e["screens"][0].update(validity={"ph": "low"}), f"{EP}.screens[0].validity.ph: expected a number"),

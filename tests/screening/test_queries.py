@@ -31,8 +31,9 @@ def _screens(episode, cup, analytes, by, days, positive_every=3):
 # 5 access event insert, 6 episodes, 7-8 permissions (user, groups), 9 panels, 10 their analytes,
 # 11 screens (+panel, collector), 12 their results (+analyte), 13 prescriptions for the
 # interpretation, 14 prescriptions listed (incl. entered in error), 15 RELEASE SAVEPOINT,
-# 16-18 session save (SAVEPOINT, UPDATE, RELEASE) by the idle-logoff middleware.
-TAB_QUERIES = 18
+# 16-18 session save (SAVEPOINT, UPDATE, RELEASE) by the idle-logoff middleware, 19 the analyte
+# codes of the timeline's panels (what each panel cannot detect).
+TAB_QUERIES = 19
 
 
 def test_screens_tab_query_count_is_constant(

@@ -56,7 +56,7 @@ def test_negative_cup_is_saved_with_one_post(as_therapist, episode1, cup):
 
 def test_positive_with_send_to_lab_shows_pending_confirmation(as_therapist, episode1, cup, analytes):
     coc = analytes["COC"]
-    data = _entry(cup, ago(hours=1), **{f"result_{coc.pk}": "positive", "send_for_confirmation": "on"})
+    data = _entry(cup, ago(hours=1), **{f"result_{coc.pk}": "positive", f"send_{coc.pk}": "on"})
     as_therapist.post(reverse("screening:record", args=[episode1.client.pk]), data)
     result = ScreenResult.objects.get(analyte=coc)
     assert result.confirmation == "pending"
@@ -297,3 +297,47 @@ def test_ended_episode_shows_history_without_entry_form(as_therapist, episode1, 
     response = as_therapist.post(url, _entry(cup, ago(hours=1)), follow=True)
     assert "no active episode" in response.content.decode()
     assert Screen.objects.count() == 1
+
+
+def test_send_to_lab_is_ticked_for_unexpected_positives_only(as_therapist, episode1, cup, analytes):
+    PrescriptionFactory(client=episode1.client, analyte=analytes["BUP"], start=episode1.admitted_on)
+    html = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    bup, coc = analytes["BUP"], analytes["COC"]
+    assert f'data-default="0" id="id_send_{bup.pk}">' in html  # expected: a prescription explains it
+    assert f'data-default="1" id="id_send_{coc.pk}" checked>' in html
+
+
+def test_an_expected_positive_left_unticked_stays_out_of_pending_labs(as_therapist, episode1, cup, analytes):
+    bup, coc = analytes["BUP"], analytes["COC"]
+    PrescriptionFactory(client=episode1.client, analyte=bup, start=episode1.admitted_on)
+    data = _entry(
+        cup, ago(hours=1), **{f"result_{bup.pk}": "positive", f"result_{coc.pk}": "positive", f"send_{coc.pk}": "on"}
+    )
+    as_therapist.post(reverse("screening:record", args=[episode1.client.pk]), data)
+    assert ScreenResult.objects.get(analyte=bup).confirmation == "not_sent"
+    assert ScreenResult.objects.get(analyte=coc).confirmation == "pending"
+    pending = as_therapist.get(reverse("screening:pending")).content.decode()
+    assert "COC" in pending and "BUP" not in pending
+
+
+def test_the_form_and_tab_say_the_cup_cannot_detect_fentanyl_or_the_prescribed_methadone(
+    as_therapist, episode1, cup, analytes
+):
+    cup.analytes.remove(analytes["MTD"])
+    PrescriptionFactory(
+        client=episode1.client, analyte=analytes["MTD"], medication="methadone", start=episode1.admitted_on
+    )
+    url = reverse("screening:client", args=[episode1.client.pk])
+    html = as_therapist.get(url).content.decode()
+    form_part = html.split('id="panel-blind-spots"')[1].split("</div>\n      </div>")[0]
+    assert "This panel cannot detect fentanyl (FEN)." in form_part
+    assert "cannot detect methadone (MTD)" in form_part
+    as_therapist.post(reverse("screening:record", args=[episode1.client.pk]), _entry(cup, ago(hours=1)))
+    timeline = as_therapist.get(url).content.decode().split('id="screen-timeline"')[1]
+    assert "This panel cannot detect fentanyl (FEN)." in timeline and "cannot detect methadone (MTD)" in timeline
+
+
+def test_no_methadone_warning_without_a_methadone_prescription(as_therapist, episode1, cup, analytes):
+    cup.analytes.remove(analytes["MTD"])
+    html = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    assert "This panel cannot detect fentanyl (FEN)." in html and "methadone (MTD)" not in html
