@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from iop import triggers as db_triggers
+
 
 class AccessEvent(models.Model):
     """Who viewed, exported or printed which client's record, when and from where.
@@ -24,6 +26,7 @@ class AccessEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["client", "-at"]), models.Index(fields=["user", "-at"])]
+        triggers = db_triggers.append_only(prefix="access_event")
 
     def __str__(self):
         return f"{self.user} {self.action} {self.client_id} at {self.at:%Y-%m-%d %H:%M}"

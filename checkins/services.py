@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
+from iop import integrity
 
 MAX_MEETINGS = 50
 SIGNED_MESSAGE = "This check-in is signed and can no longer be edited; add an addendum instead."
@@ -150,6 +151,7 @@ def checkin_sign(*, checkin, by, seen_version=None):
     current.version += 1
     current.signed_at = timezone.now()
     current.signed_by = by
+    current.signature_sha256 = integrity.content_sha256(current.signed_content())
     current.save()
     return current
 

@@ -32,6 +32,7 @@ from checkins.models import CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
 from exchange.validation import Known
 from goals.models import Goal, GoalRating, Worksheet
+from iop import integrity
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from screening.models import Analyte, Prescription, Screen, ScreenResult
@@ -455,16 +456,17 @@ class _Writer:
                 if (episode_id, c["week"]) in existing:
                     continue
                 fields = {k: v for k, v in c.items() if k not in ("week", "signed")}
-                new.append(
-                    CheckIn(
-                        episode_id=episode_id,
-                        week=c["week"],
-                        author_id=therapist_id,
-                        signed_at=self.now if c["signed"] else None,
-                        signed_by_id=therapist_id if c["signed"] else None,
-                        **fields,
-                    )
+                checkin = CheckIn(
+                    episode_id=episode_id,
+                    week=c["week"],
+                    author_id=therapist_id,
+                    signed_at=self.now if c["signed"] else None,
+                    signed_by_id=therapist_id if c["signed"] else None,
+                    **fields,
                 )
+                if checkin.is_signed:
+                    checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
+                new.append(checkin)
         self._bulk(CheckIn, new, "check-ins")
         self._advance("check-ins", sum(len(e["checkins"]) for _, e in self._episodes()))
 
