@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from attendance.models import Attendance, Session
 from attendance.services import sessions_generate
+from audit.services import signatures_record
 from iop import integrity
 from iop.dates import week_start
 
@@ -108,6 +109,7 @@ def _sign_group_notes(sessions, attendance):
     for s in signed:
         s.signature_sha256 = integrity.content_sha256(s.signed_content(rows=rows_of[s.pk]))
     bulk_update_with_history(signed, Session, fields=["note_signed_at", "note_signed_by", "signature_sha256"])
+    signatures_record(records=sorted(signed, key=lambda s: s.note_signed_at))
 
 
 def _absence(rng, story):

@@ -99,6 +99,14 @@ class Session(models.Model):
         }
 
     @property
+    def signer_id(self):
+        return self.note_signed_by_id
+
+    @property
+    def signed_when(self):
+        return self.note_signed_at
+
+    @property
     def signature_check(self):
         return integrity.signature_check(self.signature_sha256, self.signed_content)
 

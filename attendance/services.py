@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
+from audit.services import signatures_record
 from iop import integrity
 from programs.models import WEEKDAY_CODES
 
@@ -222,6 +223,7 @@ def session_note_sign(*, session, by):
     session.signature_sha256 = integrity.content_sha256(session.signed_content())
     session.version += 1
     session.save(update_fields=["note_signed_at", "note_signed_by", "signature_sha256", "version"])
+    signatures_record(records=[session])
     return session
 
 

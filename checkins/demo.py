@@ -15,6 +15,7 @@ import pgtrigger
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from iop import integrity
 from iop.dates import week_start, weeks_between
@@ -198,6 +199,7 @@ def seed(ctx):
                 checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
             checkins.append(checkin)
     bulk_create_with_history(checkins, CheckIn, batch_size=500)
+    signatures_record(records=sorted((c for c in checkins if c.is_signed), key=lambda c: c.signed_at))
     stamped = []
     for checkin in checkins:  # auto_now_add stamped "now": back-date to when it was written
         checkin.created_at = checkin.updated_at = checkin._history_date

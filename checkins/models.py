@@ -120,6 +120,14 @@ class CheckIn(models.Model):
         }
 
     @property
+    def signer_id(self):
+        return self.signed_by_id
+
+    @property
+    def signed_when(self):
+        return self.signed_at
+
+    @property
     def signature_check(self):
         return integrity.signature_check(self.signature_sha256, self.signed_content)
 

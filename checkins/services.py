@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import signatures_record
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
 from iop import integrity
@@ -153,6 +154,7 @@ def checkin_sign(*, checkin, by, seen_version=None):
     current.signed_by = by
     current.signature_sha256 = integrity.content_sha256(current.signed_content())
     current.save()
+    signatures_record(records=[current])
     return current
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from attendance.models import Attendance, Session
+from audit.services import signatures_record
 from checkins.models import CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
 from exchange.validation import Known
@@ -467,7 +468,8 @@ class _Writer:
                 if checkin.is_signed:
                     checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
                 new.append(checkin)
-        self._bulk(CheckIn, new, "check-ins")
+        signed = [c for c in self._bulk(CheckIn, new, "check-ins") if c.is_signed]
+        signatures_record(records=signed)
         self._advance("check-ins", sum(len(e["checkins"]) for _, e in self._episodes()))
 
 

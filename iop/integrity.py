@@ -53,14 +53,21 @@ def _field_value(field, value):
     return value
 
 
+EMPTY = (None, "", [], {})
+
+
 def row_content(obj, exclude=CHAIN_FIELDS):
     """Every concrete column of ``obj`` (foreign keys as ids) except the primary key and
-    ``exclude``."""
-    return {
-        f.attname: _field_value(f, getattr(obj, f.attname))
-        for f in obj._meta.concrete_fields
-        if not f.primary_key and f.name not in exclude
-    }
+    ``exclude``. Empty values are left out, so a column added later (empty on the rows
+    written before it) leaves the digests of those rows unchanged."""
+    content = {}
+    for f in obj._meta.concrete_fields:
+        if f.primary_key or f.name in exclude:
+            continue
+        value = _field_value(f, getattr(obj, f.attname))
+        if not any(value is e or (type(value) is type(e) and value == e) for e in EMPTY):
+            content[f.attname] = value
+    return content
 
 
 def signature_check(stored, content):
