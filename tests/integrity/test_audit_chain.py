@@ -140,3 +140,20 @@ def test_a_signed_record_whose_stored_hash_was_replaced_is_named(two_signatures)
     _raw("UPDATE checkins_checkin SET signature_sha256 = %s WHERE id = %s", [forged, checkin.pk])
     with pytest.raises(CommandError, match=rf"checkins.checkin #{checkin.pk}: its stored SHA-256 differs"):
         _verify()
+
+
+def test_the_export_commands_access_events_join_the_chain(tmp_path, five_events, admin_user, site1, track1):
+    from tests.factories import EpisodeFactory
+
+    EpisodeFactory(site=site1, track=track1)
+    call_command("export_records", str(tmp_path / "x.json"), "--by", "admin", stdout=io.StringIO())
+    exported = AccessEvent.objects.filter(path="manage.py export_records").count()
+    assert exported == 2  # the clients with an episode: episode1's and the one above
+    assert f"{5 + exported} access events intact" in _verify()
+
+
+def test_the_demo_signs_through_the_chain(db):
+    call_command("seed_demo", "--clients", "6", "--weeks", "4", "--force", stdout=io.StringIO())
+    signed = Signature.objects.count()
+    assert signed > 0
+    assert f"{signed} signatures intact" in _verify()
