@@ -13,12 +13,15 @@ older than two days; today's and future sessions stay scheduled. Bulk writes wit
 """
 
 import datetime as dt
+from collections import defaultdict
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from attendance.models import Attendance, Session
 from attendance.services import sessions_generate
+from audit.services import signatures_record
+from iop import integrity
 from iop.dates import week_start
 
 READY = {"ready_graduate", "ready_step_down", "approaching"}
@@ -92,9 +95,21 @@ def _held_sessions(ctx, first_day, by_site):
     bulk_update_with_history(
         past,
         Session,
-        fields=["facilitator", "topic", "status", "version", "group_note", "note_signed_at", "note_signed_by"],
+        fields=["facilitator", "topic", "status", "version", "group_note"],
     )
     return [s for s in sessions if s.date < today]
+
+
+def _sign_group_notes(sessions, attendance):
+    """Sign the notes chosen above, now that their rosters exist: the digest covers them."""
+    rows_of = defaultdict(list)
+    for row in attendance:
+        rows_of[row.session_id].append(row)
+    signed = [s for s in sessions if s.note_signed_at is not None]
+    for s in signed:
+        s.signature_sha256 = integrity.content_sha256(s.signed_content(rows=rows_of[s.pk]))
+    bulk_update_with_history(signed, Session, fields=["note_signed_at", "note_signed_by", "signature_sha256"])
+    signatures_record(records=sorted(signed, key=lambda s: s.note_signed_at))
 
 
 def _absence(rng, story):
@@ -214,3 +229,4 @@ def seed(ctx):
             )
         )
     bulk_create_with_history(attendance, Attendance)
+    _sign_group_notes(group_sessions, attendance)

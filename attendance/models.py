@@ -5,6 +5,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop import integrity
+from iop import triggers as db_triggers
 from iop.validators import NOTE_MAX_LENGTH, validate_note_length, validate_session_date
 from programs.models import Site, Track
 
@@ -46,6 +48,9 @@ class Session(models.Model):
     note_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    signature_sha256 = models.CharField(
+        "SHA-256 of the signed note and roster", max_length=64, blank=True, editable=False, help_text="Set by signing."
+    )
     version = models.PositiveIntegerField(default=0, help_text="Bumped on every roster save (optimistic lock).")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -57,6 +62,7 @@ class Session(models.Model):
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="session_duration_positive"),
         ]
         indexes = [models.Index(fields=["site", "date"])]
+        triggers = db_triggers.signed_row_frozen(prefix="session", signed_at="note_signed_at")
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
@@ -67,6 +73,48 @@ class Session(models.Model):
     @property
     def is_signed(self):
         return self.note_signed_at is not None
+
+    def signed_content(self, rows=None):
+        """What the signature covers: the session, its group note, every attendance row
+        (``rows``, else read), who signed and when."""
+        rows = sorted(self.attendance.all() if rows is None else rows, key=lambda a: a.episode_id)
+        return {
+            "record": "session",
+            "site": self.site_id,
+            "track": self.track_id,
+            "date": self.date,
+            "start_time": self.start_time,
+            "duration_minutes": self.duration_minutes,
+            "kind": self.kind,
+            "topic": self.topic,
+            "facilitator": self.facilitator_id,
+            "status": self.status,
+            "group_note": self.group_note,
+            "attendance": [
+                {
+                    "episode": a.episode_id,
+                    "status": a.status,
+                    "minutes_attended": a.minutes_attended,
+                    "note": a.note,
+                    "recorded_by": a.recorded_by_id,
+                }
+                for a in rows
+            ],
+            "signed_by": self.note_signed_by_id,
+            "signed_at": self.note_signed_at,
+        }
+
+    @property
+    def signer_id(self):
+        return self.note_signed_by_id
+
+    @property
+    def signed_when(self):
+        return self.note_signed_at
+
+    @property
+    def signature_check(self):
+        return integrity.signature_check(self.signature_sha256, self.signed_content)
 
 
 class Attendance(models.Model):
@@ -107,6 +155,14 @@ class Attendance(models.Model):
                 name="attendance_absence_has_no_minutes",
             ),
         ]
+        triggers = [
+            db_triggers.ChildOfSigned(
+                name="attendance_of_signed_session",
+                parent_table="attendance_session",
+                parent_fk_column="session_id",
+                parent_signed_at="note_signed_at",
+            )
+        ]
 
     def __str__(self):
         return f"{self.episode.ref} at {self.session}: {self.get_status_display()}"
@@ -127,6 +183,7 @@ class SessionAddendum(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "session addenda"
+        triggers = db_triggers.append_only(prefix="session_addendum")
 
     def __str__(self):
         return f"Addendum to {self.session} by {self.author}"

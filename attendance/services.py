@@ -14,6 +14,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
+from audit.services import signatures_record
+from iop import integrity
 from programs.models import WEEKDAY_CODES
 
 ROSTER_CHANGED = (
@@ -207,7 +209,9 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
 
 @transaction.atomic
 def session_note_sign(*, session, by):
-    """Sign the session's note: the note and roster are locked from now on (addenda only)."""
+    """Sign the session's note: the note and roster are locked from now on (addenda only).
+    The stored note and roster are what is hashed (a concurrent roster save waits)."""
+    session.refresh_from_db(from_queryset=Session.objects.select_for_update())
     if session.is_signed:
         raise ValidationError("This session's note is already signed.")
     if session.status == Session.Status.CANCELLED:
@@ -216,8 +220,10 @@ def session_note_sign(*, session, by):
         raise ValidationError("Take the roster or write the group note before signing.")
     session.note_signed_at = timezone.now()
     session.note_signed_by = by
+    session.signature_sha256 = integrity.content_sha256(session.signed_content())
     session.version += 1
-    session.save(update_fields=["note_signed_at", "note_signed_by", "version"])
+    session.save(update_fields=["note_signed_at", "note_signed_by", "signature_sha256", "version"])
+    signatures_record(records=[session])
     return session
 
 

@@ -4,6 +4,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Episode
+from iop import integrity
+from iop import triggers as db_triggers
 from iop.validators import NOTE_MAX_LENGTH, validate_note_length
 
 # The fields a therapist fills in (everything but episode, week, author, signing and version).
@@ -80,6 +82,9 @@ class CheckIn(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    signature_sha256 = models.CharField(
+        "SHA-256 of the signed content", max_length=64, blank=True, editable=False, help_text="Set by signing."
+    )
     version = models.PositiveIntegerField(default=0, help_text="Bumped on every save of the draft (optimistic lock).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,6 +108,7 @@ class CheckIn(models.Model):
                 condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False), name="checkin_signed_has_signer"
             ),
         ]
+        triggers = db_triggers.signed_row_frozen(prefix="checkin", signed_at="signed_at")
 
     def __str__(self):
         return f"Check-in {self.episode.ref} week of {self.week}"
@@ -110,6 +116,30 @@ class CheckIn(models.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+    def signed_content(self):
+        """What the signature covers: every field the therapist wrote, who signed and when."""
+        return {
+            "record": "checkin",
+            "episode": self.episode_id,
+            "week": self.week,
+            "author": self.author_id,
+            **{name: getattr(self, name) for name in CHECKIN_FIELDS},
+            "signed_by": self.signed_by_id,
+            "signed_at": self.signed_at,
+        }
+
+    @property
+    def signer_id(self):
+        return self.signed_by_id
+
+    @property
+    def signed_when(self):
+        return self.signed_at
+
+    @property
+    def signature_check(self):
+        return integrity.signature_check(self.signature_sha256, self.signed_content)
 
 
 class Addendum(models.Model):
@@ -124,6 +154,7 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "addenda"
+        triggers = db_triggers.append_only(prefix="checkin_addendum")
 
     def __str__(self):
         return f"Addendum to {self.checkin} by {self.author}"

@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import signatures_record
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
+from iop import integrity
 from iop.validators import note_problem
 
 MAX_MEETINGS = 50
@@ -173,7 +175,9 @@ def checkin_sign(*, checkin, by, seen_version=None):
     current.version += 1
     current.signed_at = timezone.now()
     current.signed_by = by
+    current.signature_sha256 = integrity.content_sha256(current.signed_content())
     current.save()
+    signatures_record(records=[current])
     return current
 
 

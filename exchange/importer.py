@@ -32,14 +32,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from attendance.models import Attendance, Session, SessionAddendum
+from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
 from dashboard.models import Decision
 from exchange.validation import Known, _session_key
 from goals.models import Goal, GoalRating, Worksheet
+from iop import integrity
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
@@ -378,6 +380,7 @@ class _Writer:
             cancelled = session.status == Session.Status.CANCELLED
             sessions.setdefault(slot, []).append((session.id, session.duration_minutes, cancelled))
         self._addenda(SessionAddendum, "session", [(s, s.imported_addenda) for s in saved])
+        self.sessions_to_sign = [s for s in saved if s.imported_signature and s.imported_signature[0]]
         # An episode's existing rows, by slot without the site (the file's slot takes the site
         # from the episode), so a re-import never adds a second row for the same sitting.
         existing = set(
@@ -403,7 +406,28 @@ class _Writer:
                     )
                 )
         self._bulk(Attendance, new, "attendance rows")
+        self._sign_sessions()
         self._advance("attendance", sum(len(e["attendance"]) for _, e in self._episodes()))
+
+    def _sign_sessions(self):
+        """A /2 file's signed sessions, signed as the file says (who, when) now that their rows
+        exist: the signature's SHA-256 covers the note and every row, as when signed in the app."""
+        sessions = self.sessions_to_sign
+        rows = {}
+        for row in Attendance.objects.filter(session__in=sessions):
+            rows.setdefault(row.session_id, []).append(row)
+        for session in sessions:
+            session.note_signed_at, session.note_signed_by_id = session.imported_signature
+            session.signature_sha256 = integrity.content_sha256(session.signed_content(rows.get(session.pk, [])))
+        bulk_update_with_history(
+            sessions,
+            Session,
+            ["note_signed_at", "note_signed_by", "signature_sha256"],
+            batch_size=BATCH,
+            default_change_reason=self.reason,
+            default_date=self.now,
+        )
+        signatures_record(records=sessions)
 
     def _session_sources(self):
         """Each session the file names: its /2 ``sessions`` entries, then its attendance rows
@@ -430,8 +454,8 @@ class _Writer:
             session.topic = facts["topic"]
             session.facilitator_id = self._user(facts["facilitator"])
             session.group_note = facts["group_note"]
-            session.note_signed_at = local(facts["signed_at"])
-            session.note_signed_by_id = self._user(facts["signed_by"])
+        # Signed only once its attendance rows exist (the signature covers them): see _sign_sessions.
+        session.imported_signature = (local(facts["signed_at"]), self._user(facts["signed_by"])) if facts else None
         return session
 
     def screens(self):
@@ -570,9 +594,12 @@ class _Writer:
                     signed_by_id=signer if c["signed"] else None,
                     **fields,
                 )
+                if checkin.is_signed:
+                    checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
                 checkin.imported_addenda = c["addenda"]
                 new.append(checkin)
         saved = self._bulk(CheckIn, new, "check-ins")
+        signatures_record(records=[c for c in saved if c.is_signed])
         self._addenda(Addendum, "checkin", [(c, c.imported_addenda) for c in saved])
         self._advance("check-ins", sum(len(e["checkins"]) for _, e in self._episodes()))
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client, Episode
+from iop import triggers as db_triggers
 from iop.validators import NOTE_MAX_LENGTH, prescription_end_problem, validate_note_length
 
 
@@ -159,6 +160,18 @@ class ScreenResult(models.Model):
             models.CheckConstraint(
                 condition=Q(level_ng_ml__isnull=True) | Q(level_ng_ml__gte=0), name="screenresult_level_not_negative"
             ),
+        ]
+        # A result is recorded once; its lab confirmation is final once confirmed either way.
+        triggers = [
+            db_triggers.columns_frozen(
+                prefix="screenresult_recorded", columns=["screen_id", "analyte_id", "result", "level_ng_ml"]
+            ),
+            db_triggers.columns_frozen(
+                prefix="screenresult_confirmed",
+                columns=["confirmation", "confirmation_sent_on", "confirmed_on"],
+                when="OLD.confirmation IN ('confirmed_positive', 'confirmed_negative')",
+            ),
+            db_triggers.no_delete(prefix="screenresult"),
         ]
 
     def __str__(self):

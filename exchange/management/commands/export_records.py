@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from audit import chain
 from audit.models import AccessEvent
 from clients.models import Client
 from exchange.exporter import dumps, records_export
@@ -34,9 +36,11 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: cannot write ({error.strerror})") from None
         if user is not None:
             clients = Client.objects.filter(mrn__in=[c["mrn"] for c in document["clients"]])
-            AccessEvent.objects.bulk_create(
+            events = [
                 AccessEvent(user=user, client=client, action=AccessEvent.Action.EXPORT, path="manage.py export_records")
                 for client in clients
-            )
+            ]
+            with transaction.atomic():
+                AccessEvent.objects.bulk_create(chain.link(events))
         episodes = sum(len(c["episodes"]) for c in document["clients"])
         self.stdout.write(f"Exported {len(document['clients'])} clients, {episodes} episodes to {file}.")
