@@ -84,7 +84,12 @@ def test_reordered_access_events_are_named(five_events):
 
 @pytest.fixture
 def two_signatures(episode1, therapist):
-    draft = checkin_save(episode=episode1, week=monday(), author=therapist, fields={"note": "Doing well."})
+    draft = checkin_save(
+        episode=episode1,
+        week=monday(),
+        author=therapist,
+        fields={"note": "Doing well.", "risk": "none", "recommendation": "continue"},
+    )
     checkin = checkin_sign(checkin=draft, by=therapist)
     session = SessionFactory(site=episode1.site, track=episode1.track, facilitator=therapist)
     roster_save(

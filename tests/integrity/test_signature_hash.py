@@ -49,7 +49,12 @@ def _tamper(model, pk, **changes):
 @pytest.fixture
 def signed_by_service(episode1, therapist):
     week = monday()
-    draft = checkin_save(episode=episode1, week=week, author=therapist, fields={"note": "Doing well.", "cravings": 2})
+    draft = checkin_save(
+        episode=episode1,
+        week=week,
+        author=therapist,
+        fields={"note": "Doing well.", "cravings": 2, "risk": "none", "recommendation": "continue"},
+    )
     return checkin_sign(checkin=draft, by=therapist)
 
 
