@@ -212,10 +212,10 @@ def _client_render(request, record, form, ctx=None, status=200):
     rows, weeks, rate, partial_week = [], [], None, None
     if episode is not None:
         rows = queries.episode_attendance(episode)
-        facts = [rules.AttendanceFact(r.session.date, r.status, r.minutes_attended, r.session.status) for r in rows]
+        facts = queries.facts_of_rows(rows)
         as_of = min(today_, episode.ended_on or today_)
         weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
-        rate = rules.rate_4w(facts, as_of)
+        rate = rules.rate_over(facts, as_of, queries.attendance_window_days(episode.site_id))
         if as_of.weekday() < 6:  # the last week shown is not over (yet, or ever: episode ended)
             partial_week = week_start(as_of)
     ctx.update(

@@ -15,8 +15,9 @@ from checkins.models import CheckIn
 from checkins.scoring import gad7_total, phq9_total
 from goals.models import GoalRating
 from iop.dates import week_start, weeks_between
-from screening.interpretation import BADGE_CLASS, STREAK_KEEPING, Interpretation, interpret_screen
+from screening.interpretation import STREAK_KEEPING, Interpretation
 from screening.models import Prescription, Screen, ScreenResult
+from screening.queries import interpret_screen
 
 
 def _safe_total(total, items):
@@ -61,7 +62,6 @@ def screen_timeline(episode, as_of):
                 "collected_on": timezone.localdate(screen.collected_at),
                 "interpretation": meaning.value,
                 "label": meaning.label,
-                "badge": BADGE_CLASS[meaning],
                 "keeps_streak": meaning in STREAK_KEEPING,
                 "positives": ", ".join(r.analyte.code for r in screen.results.all() if r.result != r.Result.NEGATIVE),
                 "method": screen.get_method_display(),
@@ -124,7 +124,7 @@ def episode_history(episode, as_of):
         "screens": {
             "labels": [_label(s["collected_on"]) for s in screens],
             "values": [s["label"] for s in screens],
-            "categories": [label for _, label in Interpretation.choices],
+            "categories": [i.label for i in Interpretation],
         },
         "goals": {
             "labels": [_label(w["week"]) for w in ratings],

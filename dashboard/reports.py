@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from attendance.models import Attendance, Session
 from clients.models import Episode
-from screening.interpretation import Interpretation, interpret_screen
+from screening.interpretation import STREAK_KEEPING
 from screening.models import Prescription, Screen
+from screening.queries import interpret_screen
 
-NEGATIVE_LIKE = {Interpretation.NEGATIVE, Interpretation.EXPECTED_POSITIVE}
 NO_TRACK = "No track"
 COLUMNS = (
     ("census", "Census (active episodes)"),
@@ -211,7 +211,7 @@ def report_build(*, episodes, start, end):
         ScreenFact(
             collected_on=timezone.localdate(screen.collected_at),
             track=screen.episode.track.name if screen.episode.track else NO_TRACK,
-            negative=interpret_screen(screen, prescriptions[screen.episode.client_id]) in NEGATIVE_LIKE,
+            negative=interpret_screen(screen, prescriptions[screen.episode.client_id]) in STREAK_KEEPING,
         )
         for screen in screens
     ]

@@ -13,9 +13,9 @@ from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
 from screening import services
 from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
-from screening.interpretation import BADGE_CLASS, last_unexpected_positive, negative_streak
+from screening.interpretation import last_unexpected_positive, negative_streak
 from screening.models import Panel, Prescription, Screen, ScreenResult
-from screening.queries import pending_results, screen_interpretations
+from screening.queries import pending_results, screen_interpretations, screen_invalid_reason
 
 
 def _require(user, perm):
@@ -49,7 +49,7 @@ def _timeline(episode, prescriptions):
             "on": on,
             "screen": screen,
             "interpretation": interp,
-            "badge": BADGE_CLASS[interp],
+            "invalid_reason": screen_invalid_reason(screen),
             "findings": _findings(screen, on, prescriptions),
         }
         for on, interp, screen in items

@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
+from attendance.rules import ATTENDED
 from dashboard import markers as mk
 from dashboard.markers import (
     AttendanceFact,
     CheckInFact,
     EpisodeFacts,
+    GoalFact,
     ScreenFact,
     Thresholds,
     WorksheetFact,
@@ -37,11 +39,25 @@ def full_weeks(weeks=4, minutes=180, per_week=3):
     return tuple(rows)
 
 
+def sheet(week, pairs):
+    """A worksheet of ``week`` rating one goal per (status, rating) pair, and those goals: an
+    active goal is open, any other was closed weeks before (so it was not active that week)."""
+    goals = tuple(
+        GoalFact(i, status, closed_on=None if status == "active" else ago(60)) for i, (status, _) in enumerate(pairs)
+    )
+    return WorksheetFact(week, tuple((i, rating) for i, (_, rating) in enumerate(pairs))), goals
+
+
+def goals_of(*statuses):
+    return tuple(GoalFact(100 + i, status) for i, status in enumerate(statuses))
+
+
 def screens(*spec):
     """spec: (days ago, interpretation) pairs."""
     return tuple(ScreenFact(ago(days), interp) for days, interp in spec)
 
 
+READY_SHEET, READY_GOALS = sheet(MONDAY, [("active", 3), ("active", 4), ("active", 3), ("active", 2)])
 READY_SCREENS = screens((28, NEG), (21, NEG), (14, NEG), (7, NEG), (2, NEG))
 
 
@@ -52,9 +68,9 @@ def ready_facts(**changes):
         required_weekly_hours=9,
         attendance=full_weeks() + (AttendanceFact(MONDAY, "present", 180),),
         screens=READY_SCREENS,
-        worksheets=(WorksheetFact(MONDAY, (("active", 3), ("active", 4), ("active", 3), ("active", 2))),),
+        worksheets=(READY_SHEET,),
         checkins=(CheckInFact(MONDAY, True, "step_down"),),
-        goal_statuses=("active", "active", "active", "active"),
+        goals=READY_GOALS,
     )
     return dataclasses.replace(base, **changes)
 
@@ -117,7 +133,7 @@ def test_graduation_needs_twelve_weeks(days, met):
 
 def sessions(*spec):
     """spec: (days ago, status) pairs, 180-minute sessions."""
-    return tuple(AttendanceFact(ago(days), status, 180 if status in mk.ATTENDED else 0) for days, status in spec)
+    return tuple(AttendanceFact(ago(days), status, 180 if status in ATTENDED else 0) for days, status in spec)
 
 
 @pytest.mark.parametrize(
@@ -148,7 +164,7 @@ def test_excused_absences_are_reported_beside_the_rate():
 
 
 def test_an_absence_on_a_cancelled_session_does_not_count():
-    rows = (AttendanceFact(ago(1), "present", 180), AttendanceFact(ago(2), "absent", 0, session_cancelled=True))
+    rows = (AttendanceFact(ago(1), "present", 180), AttendanceFact(ago(2), "absent", 0, session_status="cancelled"))
     assert evaluate(ready_facts(attendance=rows), D).markers.attendance_rate_4w == 1.0
 
 
@@ -284,15 +300,17 @@ def test_days_since_unexpected_positive_marker():
     ],
 )
 def test_goals_on_track_on_the_latest_worksheet(week_days_ago, ratings, share, met):
-    facts = ready_facts(worksheets=(WorksheetFact(ago(week_days_ago), tuple(ratings)),), goal_statuses=())
+    worksheet, goals = sheet(ago(week_days_ago), ratings)
+    facts = ready_facts(worksheets=(worksheet,), goals=goals)
     ev = evaluate(facts, D)
     assert ev.markers.goals_on_track == (pytest.approx(share) if share is not None else None)
     assert criterion(ev, "goals_on_track").met is met
 
 
 def test_the_latest_worksheet_wins_over_an_older_better_one():
-    sheets = (WorksheetFact(ago(10), (("active", 4),)), WorksheetFact(ago(3), (("active", 1),)))
-    assert evaluate(ready_facts(worksheets=sheets), D).markers.goals_on_track == 0.0
+    goals = (GoalFact(0, "active"),)
+    sheets = (WorksheetFact(ago(10), ((0, 4),)), WorksheetFact(ago(3), ((0, 1),)))
+    assert evaluate(ready_facts(worksheets=sheets, goals=goals), D).markers.goals_on_track == 0.0
 
 
 @pytest.mark.parametrize(
@@ -305,7 +323,8 @@ def test_the_latest_worksheet_wins_over_an_older_better_one():
     ],
 )
 def test_graduation_goals_every_goal_achieved_or_80_percent(ratings, goal_statuses, met):
-    facts = ready_facts(worksheets=(WorksheetFact(MONDAY, tuple(ratings)),), goal_statuses=goal_statuses)
+    worksheet, rated = sheet(MONDAY, ratings)
+    facts = ready_facts(worksheets=(worksheet,), goals=rated + goals_of(*goal_statuses[len(rated) :]))
     assert criterion(evaluate(facts, D), "goals_on_track", "graduation").met is met
 
 
@@ -369,7 +388,7 @@ def test_graduation_ready_client():
         admitted_on=ago(13 * 7),
         screens=screens(*[(d, NEG) for d in (50, 43, 36, 29, 22, 15, 8, 1)]),
         checkins=(CheckInFact(MONDAY, True, "graduate"),),
-        goal_statuses=("achieved", "achieved"),
+        goals=goals_of("achieved", "achieved"),
         worksheets=(),
     )
     ev = evaluate(facts, D)
