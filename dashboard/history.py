@@ -10,7 +10,8 @@ from collections import defaultdict
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from attendance.models import Attendance, Session
+from attendance.models import Attendance
+from attendance.rules import AttendanceFact, weekly_summaries
 from checkins.models import CheckIn
 from checkins.scoring import gad7_total, phq9_total
 from goals.models import GoalRating
@@ -28,21 +29,19 @@ def _safe_total(total, items):
 
 
 def attendance_weeks(episode, mondays, as_of):
-    """[{week, hours}] for each Monday: minutes attended that week ÷ 60 (cancelled sessions excluded)."""
-    minutes = defaultdict(int)
+    """[{week, hours, met, current}] for each Monday: attendance.rules.week_summary of the
+    episode's rows dated on or before ``as_of`` (cancelled sessions count for no one)."""
     rows = (
-        Attendance.objects.filter(episode=episode, session__date__lte=as_of, status__in=Attendance.ATTENDED)
-        .exclude(session__status=Session.Status.CANCELLED)
-        .values_list("session__date", "minutes_attended")
+        Attendance.objects.filter(episode=episode, session__date__lte=as_of)
+        .order_by()
+        .values_list("session__date", "status", "minutes_attended", "session__status")
     )
-    for day, attended in rows:
-        minutes[week_start(day)] += attended
-    required = float(episode.required_weekly_hours)
-    hours = [round(minutes[monday] / 60, 2) for monday in mondays]
+    facts = [AttendanceFact(*row) for row in rows]
+    summaries = weekly_summaries(facts, mondays[0], mondays[-1], episode.required_weekly_hours) if mondays else []
     current = week_start(as_of)
     return [
-        {"week": monday, "hours": h, "met": h >= required, "current": monday == current}
-        for monday, h in zip(mondays, hours, strict=True)
+        {"week": w.week, "hours": round(float(w.hours), 2), "met": w.hours_met, "current": w.week == current}
+        for w in summaries
     ]
 
 

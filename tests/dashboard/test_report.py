@@ -9,7 +9,7 @@ from django.utils import timezone
 from attendance.models import Attendance
 from audit.models import AccessEvent
 from clients.models import Episode
-from dashboard.reports import AttendanceFact, EpisodeFact, ScreenFact, months_between, report_compute
+from dashboard.reports import AttendanceCounts, EpisodeFact, ScreenFact, months_between, report_compute
 from screening.models import Screen, ScreenResult
 from tests.factories import (
     AnalyteFactory,
@@ -85,7 +85,7 @@ def test_report_counts_episodes_by_month_and_track():
 
 
 def test_report_rates_exclude_nothing_measured_and_show_a_dash():
-    attendance = [AttendanceFact(month=JAN1, track="Evening", attended=9, absent=1)]
+    attendance = [AttendanceCounts(month=JAN1, track="Evening", attended=9, absent=1)]
     screens = [
         ScreenFact(collected_on=dt.date(2026, 1, 5), track="Evening", negative=True),
         ScreenFact(collected_on=dt.date(2026, 1, 12), track="Evening", negative=True),
