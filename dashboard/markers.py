@@ -532,56 +532,87 @@ def _plural(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _explain_weeks(c, d):
+    return f"{_plural(c.measured, 'week')} in the program ({c.required} required)"
+
+
+def _explain_attendance(c, d):
+    days = d.get("days", 28)
+    excused = d.get("excused", 0)
+    note = f"; {_plural(excused, 'excused absence')} not counted" if excused else ""
+    if c.measured is None:
+        return f"No expected sessions in the last {days} days ({_pct(c.required)} attendance required{note})"
+    counts = f"{d['attended']} of {d['expected']} sessions, " if "expected" in d else ""
+    return f"{_pct(c.measured)} attendance over the last {days} days ({counts}{_pct(c.required)} required{note})"
+
+
+def _explain_hours(c, d):
+    hours_text = f"{d.get('hours', 9):g}"
+    return (
+        f"Required {hours_text} hours met in {c.measured} of the last {d.get('window', 4)} complete weeks "
+        f"({c.required} required)"
+    )
+
+
+def _explain_streak(c, d):
+    span = d.get("span")
+    over = f" over {_plural(span, 'day')}" if span is not None else ""
+    return (
+        f"{_plural(c.measured, 'negative screen')} in a row{over} "
+        f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
+    )
+
+
+def _explain_no_recent_positive(c, d):
+    if c.measured is None:
+        return "No unexpected positive, refused, missed or invalid screen on record"
+    when = "today" if c.measured == 0 else f"{_plural(c.measured, 'day')} ago"
+    verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+    return f"Last unexpected positive, refused, missed or invalid screen {when}{verdict}"
+
+
+def _explain_goals(c, d):
+    if d.get("all_achieved"):
+        return "All achieved: every goal of the episode is achieved"
+    if c.measured is None:
+        return (
+            f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
+            f"({_pct(c.required)} of goals on track required)"
+        )
+    return (
+        f"{_pct(c.measured)} of the goals active that week on track on the latest worksheet "
+        f"({_pct(c.required)} required; an unrated goal is not on track)"
+    )
+
+
+def _explain_recommendation(c, d):
+    wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
+    if c.measured is None:
+        return f"No signed check-in in the last {d.get('checkin_days', 10)} days (must recommend {wanted})"
+    return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
+
+
+def _explain_no_recent_risk(c, d):
+    if c.measured is None:
+        return "No risk flag on any check-in"
+    verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+    return f"Last risk flag on the check-in of a week that began {_plural(c.measured, 'day')} ago{verdict}"
+
+
+# One explanation per criterion: a criterion without one is a programming error, not a
+# sentence to improvise (tests/dashboard/test_markers.py proves every name has its own).
+EXPLAINERS = {
+    "weeks_in_program": _explain_weeks,
+    "attendance_rate": _explain_attendance,
+    "weekly_hours": _explain_hours,
+    "negative_streak": _explain_streak,
+    "no_recent_positive": _explain_no_recent_positive,
+    "goals_on_track": _explain_goals,
+    "recommendation": _explain_recommendation,
+    "no_recent_risk": _explain_no_recent_risk,
+}
+
+
 def explain(criterion: Criterion) -> str:
     """One sentence a case manager reads: what was measured against what was required."""
-    c, d = criterion, criterion.detail
-    if c.name == "weeks_in_program":
-        return f"{_plural(c.measured, 'week')} in the program ({c.required} required)"
-    if c.name == "attendance_rate":
-        days = d.get("days", 28)
-        excused = d.get("excused", 0)
-        note = f"; {_plural(excused, 'excused absence')} not counted" if excused else ""
-        if c.measured is None:
-            return f"No expected sessions in the last {days} days ({_pct(c.required)} attendance required{note})"
-        counts = f"{d['attended']} of {d['expected']} sessions, " if "expected" in d else ""
-        return f"{_pct(c.measured)} attendance over the last {days} days ({counts}{_pct(c.required)} required{note})"
-    if c.name == "weekly_hours":
-        hours = d.get("hours", 9)
-        hours_text = f"{hours:g}"
-        return (
-            f"Required {hours_text} hours met in {c.measured} of the last {d.get('window', 4)} complete weeks "
-            f"({c.required} required)"
-        )
-    if c.name == "negative_streak":
-        span = d.get("span")
-        over = f" over {_plural(span, 'day')}" if span is not None else ""
-        return (
-            f"{_plural(c.measured, 'negative screen')} in a row{over} "
-            f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
-        )
-    if c.name == "no_recent_positive":
-        if c.measured is None:
-            return "No unexpected positive, refused, missed or invalid screen on record"
-        when = "today" if c.measured == 0 else f"{_plural(c.measured, 'day')} ago"
-        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
-        return f"Last unexpected positive, refused, missed or invalid screen {when}{verdict}"
-    if c.name == "goals_on_track":
-        if d.get("all_achieved"):
-            return "Every goal achieved"
-        if c.measured is None:
-            return (
-                f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
-                f"({_pct(c.required)} of goals on track required)"
-            )
-        return f"{_pct(c.measured)} of active goals on track on the latest worksheet ({_pct(c.required)} required)"
-    if c.name == "recommendation":
-        wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
-        if c.measured is None:
-            return f"No signed check-in in the last {d.get('checkin_days', 10)} days (must recommend {wanted})"
-        return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
-    if c.name == "no_recent_risk":
-        if c.measured is None:
-            return "No risk flag on any check-in"
-        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
-        return f"Last risk flag on the check-in of a week that began {_plural(c.measured, 'day')} ago{verdict}"
-    return f"{c.name}: {c.measured} (required {c.required})"
+    return EXPLAINERS[criterion.name](criterion, criterion.detail)

@@ -543,7 +543,16 @@ def test_explain_the_negative_streak_in_words():
 
 @pytest.mark.parametrize("name", mk.CRITERION_NAMES)
 def test_every_criterion_explains_itself_for_ready_and_empty_clients(name):
+    """Every criterion has its own words: none falls back to a generic "name: value" line."""
+    assert set(mk.EXPLAINERS) == set(mk.CRITERION_NAMES)
     for facts in (ready_facts(), EpisodeFacts(admitted_on=D)):
         ev = evaluate(facts, D)
         for which in ("step_down", "graduation"):
-            assert explain(criterion(ev, name, which))
+            text = explain(criterion(ev, name, which))
+            assert text and name not in text  # a generic fallback would print the criterion's name
+            assert not text.startswith(f"{name}:") and "(required" not in text
+
+
+def test_a_criterion_without_its_own_explanation_is_refused():
+    with pytest.raises(KeyError):
+        explain(mk.Criterion("made_up", 1, 2, False))
