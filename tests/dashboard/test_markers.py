@@ -556,3 +556,111 @@ def test_every_criterion_explains_itself_for_ready_and_empty_clients(name):
 def test_a_criterion_without_its_own_explanation_is_refused():
     with pytest.raises(KeyError):
         explain(mk.Criterion("made_up", 1, 2, False))
+
+
+# --- DOMAIN.md "Settled readings": one row each ----------------------------------------------
+
+INC = mk.INCONCLUSIVE
+STEP_DOWN_DAY = ago(10)  # the previous episode ended (step-down) and this one opened that day
+
+
+def _continued(**changes):
+    """A continuous stay opened STEP_DOWN_DAY (a Monday-or-later partial week), its own record
+    clean: only the carried facts can raise anything."""
+    return ready_facts(admitted_on=STEP_DOWN_DAY, continued=True, **changes)
+
+
+SETTLED = {
+    # an unexplained positive awaiting the lab arrives as UNEXPECTED from screening.interpretation
+    # (tests/screening/test_interpretation.py); here it is one for every marker and flag
+    "presumptive_positive_awaiting_lab": (
+        ready_facts(screens=READY_SCREENS + screens((1, UNEXP))),
+        lambda ev: (
+            "unexpected_positive" in ev.flags
+            and ev.markers.negative_streak == 0
+            and ev.markers.days_since_unexpected_positive == 1
+            and not criterion(ev, "no_recent_positive").met
+        ),
+    ),
+    "inconclusive_breaks_the_streak_only": (
+        ready_facts(screens=READY_SCREENS + screens((1, INC))),
+        lambda ev: (
+            ev.markers.negative_streak == 0
+            and "missed_screen" not in ev.flags
+            and "screen_overdue" not in ev.flags
+            and criterion(ev, "no_recent_positive").met
+        ),
+    ),
+    "inconclusive_counts_as_a_completed_screen": (
+        ready_facts(screens=screens((20, NEG), (3, INC))),
+        lambda ev: "screen_overdue" not in ev.flags,
+    ),
+    "unrated_active_goal_is_not_on_track": (
+        ready_facts(
+            worksheets=(WorksheetFact(MONDAY, ((0, 4), (1, 4), (2, 4))),),
+            goals=tuple(GoalFact(i, "active") for i in range(4)),
+        ),
+        lambda ev: ev.markers.goals_on_track == 0.75,
+    ),
+    "goal_set_after_the_week_is_not_counted": (
+        ready_facts(
+            worksheets=(WorksheetFact(MONDAY - dt.timedelta(weeks=1), ((0, 4),)),),
+            goals=(GoalFact(0, "active"), GoalFact(1, "active", set_on=MONDAY)),
+        ),
+        lambda ev: ev.markers.goals_on_track == 1.0,
+    ),
+    "all_goals_achieved_is_met": (
+        ready_facts(worksheets=(), goals=goals_of("achieved", "achieved")),
+        lambda ev: (
+            criterion(ev, "goals_on_track", "graduation").met
+            and explain(criterion(ev, "goals_on_track")).startswith("All achieved")
+        ),
+    ),
+    "latest_signed_checkin_at_any_age": (
+        ready_facts(checkins=(CheckInFact(MONDAY - dt.timedelta(weeks=6), True, "step_down"),)),
+        lambda ev: (
+            ev.markers.latest_checkin_on == MONDAY - dt.timedelta(weeks=6)
+            and ev.markers.latest_recommendation == "step_down"
+            and not criterion(ev, "recommendation").met
+        ),
+    ),
+    "risk_from_a_draft_dated_by_its_monday": (
+        ready_facts(
+            checkins=(
+                CheckInFact(MONDAY, True, "step_down"),
+                CheckInFact(MONDAY - dt.timedelta(weeks=1), False, "", True),
+            )
+        ),
+        lambda ev: criterion(ev, "no_recent_risk").measured == 10 and not criterion(ev, "no_recent_risk").met,
+    ),
+    "hours_short_not_raised_for_the_partial_admission_week": (
+        ready_facts(admitted_on=MONDAY - dt.timedelta(days=5), attendance=(AttendanceFact(ago(5), "present", 60),)),
+        lambda ev: "hours_short" not in ev.flags,
+    ),
+    "continuous_stay_carries_screens": (
+        _continued(prior_screens=screens((12, UNEXP)), screens=screens((2, NEG))),
+        lambda ev: "unexpected_positive" in ev.flags and ev.markers.negative_streak == 1,
+    ),
+    "continuous_stay_carries_risk": (
+        _continued(prior_checkins=(CheckInFact(ago(10), False, "", True),)),
+        lambda ev: not criterion(ev, "no_recent_risk").met,
+    ),
+    "continuous_stay_carries_absences": (
+        _continued(prior_attendance=sessions((5, "absent"), (4, "absent"))),
+        lambda ev: "absences" in ev.flags and ev.markers.attendance_rate_4w == 1.0,
+    ),
+    "a_gap_starts_afresh": (
+        ready_facts(admitted_on=STEP_DOWN_DAY, prior_screens=screens((12, UNEXP))),  # not continued
+        lambda ev: "unexpected_positive" not in ev.flags,
+    ),
+    "continuous_stay_overdue_flags_wait_for_the_first_full_week": (
+        ready_facts(admitted_on=ago(1), continued=True, checkins=(), screens=()),
+        lambda ev: "checkin_overdue" not in ev.flags and "screen_overdue" not in ev.flags,
+    ),
+}
+
+
+@pytest.mark.parametrize("reading", list(SETTLED))
+def test_settled_reading(reading):
+    facts, holds = SETTLED[reading]
+    assert holds(evaluate(facts, D)), reading
