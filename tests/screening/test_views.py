@@ -9,7 +9,14 @@ from audit.models import AccessEvent
 from programs.roles import CASE_MANAGER
 from screening import services
 from screening.models import Prescription, Screen, ScreenResult
-from tests.factories import ClientFactory, EpisodeFactory, PrescriptionFactory, UserFactory
+from tests.factories import (
+    ClientFactory,
+    EpisodeFactory,
+    PrescriptionFactory,
+    ScreenFactory,
+    ScreenResultFactory,
+    UserFactory,
+)
 from tests.screening.conftest import ago
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +304,26 @@ def test_ended_episode_shows_history_without_entry_form(as_therapist, episode1, 
     response = as_therapist.post(url, _entry(cup, ago(hours=1)), follow=True)
     assert "no active episode" in response.content.decode()
     assert Screen.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"creatinine_mg_dl": "15", "specific_gravity": "1.002"}, "Invalid: dilute"),
+        ({"creatinine_mg_dl": "1", "specific_gravity": "1.000"}, "Invalid: substituted"),
+        ({"adulterant_noted": True}, "Invalid: adulterated"),
+        ({"temperature_in_range": False}, "Invalid: temperature out of range"),
+        ({"outcome": "invalid", "method": "", "observed": False}, "Invalid: recorded invalid"),
+    ],
+)
+def test_screens_tab_says_why_a_screen_is_invalid(as_therapist, episode1, fields, reason):
+    ScreenFactory(episode=episode1, **fields)
+    page = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    assert "Invalid</span>" in page and reason in page
+
+
+def test_screens_tab_shows_an_inconclusive_result_as_inconclusive_not_invalid(as_therapist, episode1, analytes):
+    screen = ScreenFactory(episode=episode1)
+    ScreenResultFactory(screen=screen, analyte=analytes["COC"], result="inconclusive")
+    page = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    assert "Inconclusive</span>" in page and "Invalid</span>" not in page
