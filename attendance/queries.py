@@ -62,6 +62,24 @@ def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
     return rules.week_summary(facts, monday, episode.required_weekly_hours)
 
 
+class AttendanceOverview(NamedTuple):
+    rows: list  # Attendance objects with their sessions, oldest first
+    weeks: list  # rules.WeekSummary per calendar week, newest first
+    rate: rules.RateSummary  # over the site's attendance window
+    as_of: dt.date
+
+
+def attendance_overview(episode, today: dt.date) -> AttendanceOverview:
+    """What the Attendance tab shows for one episode as of ``today`` (or its end), from the same
+    rules as the markers: the week summaries and the rate over the site's window. Three queries."""
+    rows = episode_attendance(episode)
+    facts = facts_of_rows(rows)
+    as_of = min(today, episode.ended_on or today)
+    weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
+    rate = rules.rate_over(facts, as_of, attendance_window_days(episode.site_id))
+    return AttendanceOverview(rows, weeks, rate, as_of)
+
+
 def episode_attendance(episode):
     """The rows of one episode with their sessions (and the sessions' addenda), oldest first.
 

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import F, Prefetch
 from django.utils import timezone
@@ -11,9 +12,12 @@ from screening.interpretation import (
     Interpretation,
     PrescriptionFact,
     ResultFact,
+    Streak,
     ValidityFact,
     interpret,
     invalid_reason,
+    last_unexpected_positive,
+    negative_streak,
 )
 from screening.models import Prescription, Screen, ScreenResult
 
@@ -84,6 +88,23 @@ def screen_interpretations(episode_ids):
             (collected_on(screen), interpret_screen(screen, prescriptions[screen.client_pk]), screen)
         )
     return out
+
+
+class ScreenSummary(NamedTuple):
+    items: list  # [(collected_on, Interpretation, screen)], newest first
+    streak: Streak
+    last_unexpected: date | None
+    days_since_unexpected: int | None
+
+
+def screen_summary(episode, today: date) -> ScreenSummary:
+    """The Screens tab's figures for one episode (three queries; none without an episode), from
+    the same screening.interpretation rules as the markers."""
+    items = screen_interpretations([episode.pk])[episode.pk] if episode else []
+    items = [item for item in items if item[0] <= today]
+    pairs = [(on, interp) for on, interp, _ in items]
+    last = last_unexpected_positive(pairs)
+    return ScreenSummary(items, negative_streak(pairs), last, (today - last).days if last else None)
 
 
 def pending_results(user):
