@@ -434,7 +434,11 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
             recommendation,
             list(recommendations),
             recommendation in recommendations,
-            {"checkin_days": t.checkin_max_age_days},
+            {
+                "checkin_days": t.checkin_max_age_days,
+                "latest_week": m.latest_checkin_on,
+                "latest_recommendation": m.latest_recommendation,
+            },
         ),
         Criterion(
             "no_recent_risk",
@@ -588,7 +592,15 @@ def _explain_goals(c, d):
 def _explain_recommendation(c, d):
     wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
     if c.measured is None:
-        return f"No signed check-in in the last {d.get('checkin_days', 10)} days (must recommend {wanted})"
+        days = d.get("checkin_days", 10)
+        latest = d.get("latest_week")
+        if latest is not None:  # shown at any age; only the criterion applies the limit
+            said = RECOMMENDATION_WORDS.get(d.get("latest_recommendation"), d.get("latest_recommendation"))
+            return (
+                f"Latest signed check-in, week of {latest:%m/%d/%Y}, recommends {said}: older than {days} days, "
+                f"it does not count (must recommend {wanted})"
+            )
+        return f"No signed check-in in the last {days} days (must recommend {wanted})"
     return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
 
 

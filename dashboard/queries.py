@@ -190,11 +190,13 @@ def continued_stays(episodes, as_of) -> dict[int, list[int]]:
     """{episode id: [ids of the earlier episodes its continuous stay carries]} (one query): an
     episode that opened the day the previous one ended by a step-down or step-up continues it."""
     clients = {e.client_id for e in episodes}
-    earlier = list(
+    earlier = defaultdict(list)  # client id → [(pk, admitted_on, ended_on, end_reason)]
+    for pk, client_id, admitted_on, ended_on, end_reason in (
         Episode.objects.filter(client_id__in=clients, ended_on__isnull=False, ended_on__lte=as_of)
         .order_by()
         .values_list("pk", "client_id", "admitted_on", "ended_on", "end_reason")
-    )
+    ):
+        earlier[client_id].append((pk, admitted_on, ended_on, end_reason))
     chains = {}
     for e in episodes:
         chain, opened = [], e.admitted_on
@@ -202,15 +204,15 @@ def continued_stays(episodes, as_of) -> dict[int, list[int]]:
             previous = next(
                 (
                     row
-                    for row in earlier
-                    if row[1] == e.client_id and row[0] not in chain and is_continuous_stay(row[3], row[4], opened)
+                    for row in earlier.get(e.client_id, ())
+                    if row[0] not in chain and row[0] != e.pk and is_continuous_stay(row[2], row[3], opened)
                 ),
                 None,
             )
             if previous is None:
                 break
             chain.append(previous[0])
-            opened = previous[2]
+            opened = previous[1]
         chains[e.pk] = chain
     return chains
 
