@@ -45,19 +45,6 @@ class OnTrack:
         return None if self.counted == 0 else self.on_track / self.counted
 
 
-def on_track_share(ratings, threshold=3):
-    """Share of ``ratings`` at or above ``threshold`` (0..1), or None when there are none; a
-    ``None`` rating (an active goal left unrated) counts as not on track.
-
-    >>> on_track_share([4, 3, 2, None], 3)
-    0.5
-    """
-    ratings = list(ratings)
-    if not ratings:
-        return None
-    return sum(1 for r in ratings if r is not None and r >= threshold) / len(ratings)
-
-
 def worksheet_on_track(
     goals: Iterable[GoalFact], ratings: Mapping[object, int], week: dt.date, threshold: int = 3
 ) -> OnTrack:

@@ -7,7 +7,8 @@ from django.utils import timezone
 from clients import demo as clients_demo
 from goals import demo
 from goals.models import Goal, GoalRating, Worksheet
-from goals.rules import on_track_share, week_problems
+from goals.queries import goals_overview
+from goals.rules import week_problems
 
 
 @pytest.fixture
@@ -23,12 +24,11 @@ def test_demo_goals_and_worksheets_fit_each_story(demo_ctx, django_assert_max_nu
         demo.seed(demo_ctx)
     by_story = defaultdict(list)
     for d in demo_ctx.episodes:
-        sheet = Worksheet.objects.filter(episode=d.episode).order_by("-week").first()
+        overview = goals_overview(d.episode)  # the Goals tab's share, by goals.rules.worksheet_on_track
         week_ratings = None
-        if sheet is not None:
-            week_ratings = (sheet.week, list(sheet.ratings.values_list("goal__ref", "goal__status", "rating")))
-        active = [r for _ref, status, r in week_ratings[1] if status == "active"] if week_ratings else []
-        by_story[d.story].append((d, week_ratings, on_track_share(active)))
+        if overview.latest is not None:
+            week_ratings = (overview.latest.week, [(r.goal.ref, r.goal.status, r.latest) for r in overview.rows])
+        by_story[d.story].append((d, week_ratings, overview.on_track))
         assert 2 <= Goal.objects.filter(episode=d.episode).exclude(revises__isnull=False).count() <= 4
 
     for story in ("ready_graduate", "ready_step_down", "approaching"):

@@ -6,31 +6,11 @@ from goals.rules import (
     GoalFact,
     every_goal_achieved,
     next_ref,
-    on_track_share,
     rating_problem,
     ref_sort_key,
     week_problems,
     worksheet_on_track,
 )
-
-
-@pytest.mark.parametrize(
-    "ratings, threshold, expected",
-    [
-        ([], 3, None),  # nothing rated: no share (not 0 %)
-        ([None], 3, 0.0),  # an active goal left unrated is not on track
-        ([3], 3, 1.0),  # exactly the threshold is on track
-        ([2], 3, 0.0),
-        ([4, 3, 2, 1], 3, 0.5),
-        ([4, 4, 4, 2], 3, 0.75),
-        ([0, 1, 2], 3, 0.0),
-        ([2, 2], 2, 1.0),  # a site may lower the threshold (Criteria.on_track_rating)
-        ([3, 3], 4, 0.0),
-        ([4, None, 2], 3, 1 / 3),  # an unrated goal counts, as not on track
-    ],
-)
-def test_on_track_share(ratings, threshold, expected):
-    assert on_track_share(ratings, threshold) == expected
 
 
 @pytest.mark.parametrize(
@@ -103,7 +83,8 @@ WEEK = dt.date(2026, 3, 2)  # a Monday
         ([GoalFact(1, "active"), GoalFact(2, "achieved", closed_on=WEEK - dt.timedelta(days=1))], {1: 4}, (1, 1, 1)),
         ([GoalFact(1, "active"), GoalFact(2, "achieved", closed_on=WEEK)], {1: 4}, (1, 2, 1)),  # closed that week
         ([GoalFact(1, "achieved", set_on=WEEK + dt.timedelta(days=30))], {1: 4}, (1, 1, 1)),  # rated: it was there
-        ([], {}, (0, 0, 0)),
+        ([], {}, (0, 0, 0)),  # nothing to measure: no share (not 0 %)
+        ([GoalFact(i, "active") for i in range(4)], {0: 4, 1: 3, 2: 2, 3: 1}, (2, 4, 4)),  # 3 is on track
     ],
 )
 def test_worksheet_on_track_counts_every_goal_active_that_week(goals, ratings, expected):
@@ -124,3 +105,9 @@ def test_worksheet_on_track_counts_every_goal_active_that_week(goals, ratings, e
 )
 def test_every_goal_achieved(statuses, achieved):
     assert every_goal_achieved(statuses) is achieved
+
+
+@pytest.mark.parametrize("threshold, on_track", [(2, 2), (3, 1), (4, 0)])  # Criteria.on_track_rating
+def test_worksheet_on_track_uses_the_sites_threshold(threshold, on_track):
+    goals = [GoalFact(1, "active"), GoalFact(2, "active")]
+    assert worksheet_on_track(goals, {1: 3, 2: 2}, WEEK, threshold).on_track == on_track
