@@ -489,10 +489,10 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     risk_checkins = _risk_checkins_to(facts, as_of)
     if risk_checkins and max(risk_checkins, key=lambda c: c.week).risk_flag:
         flags.add("risk")
-    last_week = m.hours_last_week
-    last_monday = week_start(as_of) - dt.timedelta(weeks=1)
-    partial = attendance_rules.partial_admission_week(last_monday, facts.admitted_on)  # not "short"
-    if not partial and last_week is not None and last_week < float(facts.required_weekly_hours):
+    weeks = hours_weeks(facts, as_of, t)
+    last_week = weeks[-1] if weeks else None
+    partial = last_week is not None and attendance_rules.partial_admission_week(last_week.week, facts.admitted_on)
+    if last_week is not None and not partial and not last_week.hours_met:  # a partial admission week is not short
         flags.add("hours_short")
     return tuple(code for code in FLAG_CODES if code in flags)
 
