@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from attendance import rules
 from clients.models import Episode
 from iop import integrity
 from iop import triggers as db_triggers
@@ -128,7 +129,7 @@ class Attendance(models.Model):
         ABSENT = "absent", "Unexcused absence"
         CANCELLED = "cancelled", "Cancelled by program"
 
-    ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+    ATTENDED = tuple(sorted(rules.ATTENDED))  # the attendance rules decide what "attended" means
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="attendance")

@@ -8,7 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from attendance import rules
 from attendance.models import Attendance, Session
 from clients.models import Episode
-from programs.models import Site
+from iop.dates import week_end, week_start
+from programs.models import Criteria, Site
+
+DEFAULT_WINDOW_DAYS = Criteria._meta.get_field("attendance_window_days").default
 
 
 class AttendanceRow(NamedTuple):
@@ -36,18 +39,45 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
     return [rules.AttendanceFact(r.date, r.status, r.minutes_attended, r.session_status) for r in rows]
 
 
+def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
+    """The rules' facts of Attendance objects loaded with their sessions."""
+    return [rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status) for a in attendances]
+
+
+def attendance_window_days(site_id) -> int:
+    """The site's attendance-rate window (Criteria), or the default. One query."""
+    value = Criteria.objects.filter(site_id=site_id).values_list("attendance_window_days", flat=True).first()
+    return DEFAULT_WINDOW_DAYS if value is None else value
+
+
 def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
     """The summary of one calendar week of one episode (one query). Used by the check-in form."""
-    monday = week_monday - dt.timedelta(days=week_monday.weekday())
+    monday, sunday = week_start(week_monday), week_end(week_monday)
     rows = (
-        Attendance.objects.filter(
-            episode=episode, session__date__gte=monday, session__date__lte=monday + dt.timedelta(days=6)
-        )
+        Attendance.objects.filter(episode=episode, session__date__gte=monday, session__date__lte=sunday)
         .order_by()
         .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
     )
     facts = facts_of(AttendanceRow(*r) for r in rows)
     return rules.week_summary(facts, monday, episode.required_weekly_hours)
+
+
+class AttendanceOverview(NamedTuple):
+    rows: list  # Attendance objects with their sessions, oldest first
+    weeks: list  # rules.WeekSummary per calendar week, newest first
+    rate: rules.RateSummary  # over the site's attendance window
+    as_of: dt.date
+
+
+def attendance_overview(episode, today: dt.date) -> AttendanceOverview:
+    """What the Attendance tab shows for one episode as of ``today`` (or its end), from the same
+    rules as the markers: the week summaries and the rate over the site's window. Three queries."""
+    rows = episode_attendance(episode)
+    facts = facts_of_rows(rows)
+    as_of = min(today, episode.ended_on or today)
+    weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
+    rate = rules.rate_over(facts, as_of, attendance_window_days(episode.site_id))
+    return AttendanceOverview(rows, weeks, rate, as_of)
 
 
 def episode_attendance(episode):

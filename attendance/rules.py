@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from iop.dates import week_end, week_start, weeks_between
+
 PRESENT, LATE, LEFT_EARLY, EXCUSED, ABSENT, CANCELLED = (
     "present",
     "late",
@@ -75,7 +77,7 @@ class WeekSummary:
     @property
     def rate(self):
         """attended ÷ (attended + unexcused) for this week; ``None`` with no such session."""
-        return _rate(self.attended, self.unexcused)
+        return attendance_rate(self.attended, self.unexcused)
 
 
 @dataclass(frozen=True)
@@ -89,23 +91,24 @@ class RateSummary:
     excused: int
 
     @property
+    def days(self):
+        """The length of the window (the site's ``attendance_window_days``)."""
+        return (self.end - self.start).days
+
+    @property
     def rate(self):
-        return _rate(self.attended, self.unexcused)
+        return attendance_rate(self.attended, self.unexcused)
 
 
-def _rate(attended, unexcused):
+def attendance_rate(attended: int, unexcused: int) -> float | None:
+    """attended ÷ (attended + unexcused); ``None`` when the client was expected at nothing."""
     total = attended + unexcused
     return None if total == 0 else attended / total
 
 
-def _monday(day):
-    return day - dt.timedelta(days=day.weekday())
-
-
 def week_summary(facts: Iterable[AttendanceFact], week: dt.date, required_hours) -> WeekSummary:
     """The summary of the calendar week starting ``week`` (any day of the week is accepted)."""
-    monday = _monday(week)
-    sunday = monday + dt.timedelta(days=6)
+    monday, sunday = week_start(week), week_end(week)
     attended = excused = unexcused = minutes = 0
     for fact in facts:
         if not (monday <= fact.date <= sunday) or not fact.counts:
@@ -130,19 +133,18 @@ def week_summary(facts: Iterable[AttendanceFact], week: dt.date, required_hours)
 
 def weekly_summaries(facts, first_day: dt.date, last_day: dt.date, required_hours) -> list[WeekSummary]:
     """One summary per calendar week from ``first_day``'s week to ``last_day``'s, oldest first."""
-    facts = list(facts)
-    first, last = _monday(first_day), _monday(last_day)
-    weeks = [first + dt.timedelta(weeks=i) for i in range(max((last - first).days // 7 + 1, 0))]
+    weeks = weeks_between(week_start(first_day), week_start(last_day))
     by_week = {w: [] for w in weeks}
     for fact in facts:
-        bucket = by_week.get(_monday(fact.date))
+        bucket = by_week.get(week_start(fact.date))
         if bucket is not None:
             bucket.append(fact)
     return [week_summary(by_week[w], w, required_hours) for w in weeks]
 
 
-def rate_4w(facts: Iterable[AttendanceFact], as_of: dt.date, window_days: int = RATE_WINDOW_DAYS) -> RateSummary:
-    """Attendance over the sessions dated from ``as_of − window_days`` to ``as_of``."""
+def rate_over(facts: Iterable[AttendanceFact], as_of: dt.date, window_days: int = RATE_WINDOW_DAYS) -> RateSummary:
+    """Attendance over the sessions dated from ``as_of − window_days`` to ``as_of`` (the site's
+    ``Criteria.attendance_window_days``; 28 by default)."""
     start = as_of - dt.timedelta(days=window_days)
     attended = excused = unexcused = 0
     for fact in facts:
@@ -155,6 +157,39 @@ def rate_4w(facts: Iterable[AttendanceFact], as_of: dt.date, window_days: int = 
         elif fact.status == ABSENT:
             unexcused += 1
     return RateSummary(start=start, end=as_of, attended=attended, unexcused=unexcused, excused=excused)
+
+
+def complete_weeks_before(as_of: dt.date, count: int) -> list[dt.date]:
+    """The Mondays of the ``count`` complete weeks before the week containing ``as_of``, oldest
+    first ("the last 4 weeks" of the hours criterion; the newest is "last week")."""
+    current = week_start(as_of)
+    return [current - dt.timedelta(weeks=n) for n in range(count, 0, -1)]
+
+
+def hours_weeks(facts, as_of: dt.date, count: int, admitted_on: dt.date, required_hours) -> list[WeekSummary | None]:
+    """The summaries of the ``count`` complete weeks before ``as_of``'s week, oldest first; a
+    week that ended before admission cannot be measured (``None``)."""
+    facts = [f for f in facts if f.date <= as_of]
+    return [
+        None if week_end(monday) < admitted_on else week_summary(facts, monday, required_hours)
+        for monday in complete_weeks_before(as_of, count)
+    ]
+
+
+def unexcused_since(facts: Iterable[AttendanceFact], since: dt.date, as_of: dt.date) -> int:
+    """Unexcused absences (no-shows) dated from ``since`` to ``as_of`` (the absences flag)."""
+    return sum(1 for f in facts if f.counts and f.status == ABSENT and since <= f.date <= as_of)
+
+
+def week_finished(week: dt.date, today: dt.date) -> bool:
+    """Whether the calendar week of ``week`` is over on ``today``: until then its hours are
+    "so far", never "short"."""
+    return week_end(week) < today
+
+
+def partial_admission_week(week: dt.date, admitted_on: dt.date) -> bool:
+    """Whether the client was admitted after the Monday of ``week`` (and within it or later)."""
+    return admitted_on > week_start(week)
 
 
 def default_minutes(status: str, duration: int, minutes: int | None) -> int | None:

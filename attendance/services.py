@@ -16,7 +16,6 @@ from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
 from audit.services import signatures_record
 from iop import integrity
-from programs.models import WEEKDAY_CODES
 
 ROSTER_CHANGED = (
     "The roster changed since you opened it (someone else saved it). "
@@ -68,7 +67,7 @@ def session_create(*, by, **fields):
 def _track_dates(track, date_from, date_to):
     day = date_from
     while day <= date_to:
-        if WEEKDAY_CODES[day.weekday()] in track.weekdays:
+        if track.meets_on(day):
             yield day
         day += dt.timedelta(days=1)
 

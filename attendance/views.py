@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance import queries, rules, services
+from attendance import queries, services
 from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
 from attendance.models import Session
 from audit.services import access_list_record
 from clients.records import client_record_open, record_context
-from iop.dates import week_start
+from iop.dates import week_end, week_start
 from programs.models import Site
 
 WRITE_PERMS = ("attendance.add_attendance", "attendance.change_attendance", "attendance.change_session")
@@ -214,12 +214,9 @@ def _client_render(request, record, form, ctx=None, status=200):
     today_ = timezone.localdate()
     rows, weeks, rate, partial_week = [], [], None, None
     if episode is not None:
-        rows = queries.episode_attendance(episode)
-        facts = [rules.AttendanceFact(r.session.date, r.status, r.minutes_attended, r.session.status) for r in rows]
-        as_of = min(today_, episode.ended_on or today_)
-        weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
-        rate = rules.rate_4w(facts, as_of)
-        if as_of.weekday() < 6:  # the last week shown is not over (yet, or ever: episode ended)
+        overview = queries.attendance_overview(episode, today_)
+        rows, weeks, rate, as_of = overview.rows, overview.weeks, overview.rate, overview.as_of
+        if as_of < week_end(as_of):  # the last week shown is not over (yet, or ever: episode ended)
             partial_week = week_start(as_of)
     ctx.update(
         {

@@ -1,9 +1,8 @@
 """Reads of check-ins for many rows at once, each in a fixed number of queries.
 
-- ``checkin_rows(episode_ids)``: the check-in facts the dashboard needs (1 query).
 - ``due_episodes(...)``: active episodes without a signed check-in for the week (1 query).
 - ``client_checkins(episode)``: one episode's check-ins with signers and addenda (2 queries).
-- ``week_summary(episode, week)``: the record's view of one week, shown above the form.
+- ``week_summary(episode, week, today)``: the record's view of one week, shown above the form.
 """
 
 import datetime as dt
@@ -11,78 +10,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
 from attendance.queries import week_attendance
-from checkins import scoring
+from attendance.rules import week_finished as attendance_week_finished
 from checkins.models import Addendum, CheckIn
 from clients.models import Episode
 from goals.models import GoalRating, Worksheet
-from screening.interpretation import interpret_screen
+from screening.interpretation import Interpretation
 from screening.models import Prescription, Screen
-
-
-@dataclass(frozen=True)
-class CheckInRow:
-    """One check-in as the dashboard sees it."""
-
-    week: dt.date
-    signed: bool
-    signed_on: dt.date | None
-    recommendation: str
-    risk_flag: bool
-    cravings: int | None
-    phq9_total: int | None
-    gad7_total: int | None
-
-
-ROW_FIELDS = (
-    "episode_id",
-    "week",
-    "signed_at",
-    "recommendation",
-    "risk",
-    "suicidal_ideation",
-    "homicidal_ideation",
-    "overdose_risk",
-    "phq9_items",
-    "gad7_items",
-    "cravings",
-)
-
-
-def _safe_total(func, items):
-    try:
-        return func(items)
-    except ValueError:  # a malformed answer list in an old row never breaks a page
-        return None
-
-
-def checkin_rows(episode_ids):
-    """episode id → [CheckInRow], newest week first. One query; every id given gets a list."""
-    rows = {episode_id: [] for episode_id in episode_ids}
-    if not rows:
-        return rows
-    values = CheckIn.objects.filter(episode_id__in=list(rows)).order_by("episode_id", "-week").values(*ROW_FIELDS)
-    for v in values:
-        rows[v["episode_id"]].append(
-            CheckInRow(
-                week=v["week"],
-                signed=v["signed_at"] is not None,
-                signed_on=v["signed_at"].date() if v["signed_at"] else None,
-                recommendation=v["recommendation"],
-                risk_flag=scoring.risk_flag(
-                    risk=v["risk"],
-                    suicidal_ideation=v["suicidal_ideation"],
-                    homicidal_ideation=v["homicidal_ideation"],
-                    overdose_risk=v["overdose_risk"],
-                    phq9_items=v["phq9_items"],
-                ),
-                cravings=v["cravings"],
-                phq9_total=_safe_total(scoring.phq9_total, v["phq9_items"]),
-                gad7_total=_safe_total(scoring.gad7_total, v["gad7_items"]),
-            )
-        )
-    return rows
+from screening.queries import interpret_screen
 
 
 def due_episodes(*, user, week, therapist=None, site=None):
@@ -125,7 +62,7 @@ def client_checkins(episode):
 class ScreenLine:
     collected_at: dt.datetime
     outcome: str
-    interpretation: str  # a screening Interpretation label, or the outcome until that exists
+    interpretation: Interpretation
     positives: tuple
 
 
@@ -148,16 +85,28 @@ class WeekSummary:
     screens: tuple
     worksheet_week: dt.date | None
     ratings: tuple
+    finished: bool = True  # False while the week is still running: its hours are "so far"
 
     @property
     def hours_met(self):
         return self.hours >= self.required_hours
 
+    @property
+    def hours_so_far(self):
+        """An unfinished week below the requirement is "so far", never "short"."""
+        return not self.finished and not self.hours_met
 
-def week_summary(episode, week):
+    @property
+    def hours_short(self):
+        return self.finished and not self.hours_met
+
+
+def week_summary(episode, week, today=None):
     """What the record holds for ``episode`` in the week starting ``week`` (5 queries:
-    attendance, screens, their results, the client's prescriptions, latest worksheet + ratings)."""
+    attendance, screens, their results, the client's prescriptions, latest worksheet + ratings).
+    A week that has not ended by ``today`` (default: today) is unfinished."""
     week_end = week + dt.timedelta(days=6)
+    today = today or timezone.localdate()
     attendance = week_attendance(episode, week)  # cancelled sessions count for no one
 
     screens = list(
@@ -168,7 +117,7 @@ def week_summary(episode, week):
     prescriptions = list(Prescription.objects.filter(client_id=episode.client_id)) if screens else []
     screen_lines = []
     for screen in screens:
-        interpretation = interpret_screen(screen, prescriptions).label
+        interpretation = interpret_screen(screen, prescriptions)
         positives = tuple(r.analyte.code for r in screen.results.all() if r.result == r.Result.POSITIVE)
         screen_lines.append(ScreenLine(screen.collected_at, screen.get_outcome_display(), interpretation, positives))
 
@@ -189,4 +138,5 @@ def week_summary(episode, week):
         screens=tuple(screen_lines),
         worksheet_week=worksheet.week if worksheet else None,
         ratings=ratings,
+        finished=attendance_week_finished(week, today),
     )

@@ -19,6 +19,7 @@ from audit.services import signatures_record
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
 from iop import integrity
+from iop.dates import is_week_start, week_end
 from iop.validators import note_problem
 
 MAX_MEETINGS = 50
@@ -37,13 +38,12 @@ def checkin_week_problems(*, episode, week, today=None):
     today = today or timezone.localdate()
     if not isinstance(week, dt.date):
         return ["Choose the week (its Monday)."]
-    if week.weekday() != 0:
+    if not is_week_start(week):
         return [f"A check-in week starts on a Monday; {week:%m/%d/%Y} is a {week:%A}."]
     problems = []
     if week > today:
         problems.append("That week has not started yet: a check-in cannot be written in advance.")
-    week_end = week + dt.timedelta(days=6)
-    if week_end < episode.admitted_on:
+    if week_end(week) < episode.admitted_on:
         problems.append(f"That week is before the admission on {episode.admitted_on:%m/%d/%Y}.")
     elif episode.ended_on is not None and week > episode.ended_on:
         problems.append(f"The episode was not active that week (it ended on {episode.ended_on:%m/%d/%Y}).")

@@ -10,13 +10,15 @@ from collections import defaultdict
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from attendance.models import Attendance, Session
+from attendance.models import Attendance
+from attendance.rules import AttendanceFact, weekly_summaries
 from checkins.models import CheckIn
 from checkins.scoring import gad7_total, phq9_total
 from goals.models import GoalRating
 from iop.dates import week_start, weeks_between
-from screening.interpretation import BADGE_CLASS, STREAK_KEEPING, Interpretation, interpret_screen
+from screening.interpretation import STREAK_KEEPING, Interpretation
 from screening.models import Prescription, Screen, ScreenResult
+from screening.queries import interpret_screen
 
 
 def _safe_total(total, items):
@@ -27,21 +29,19 @@ def _safe_total(total, items):
 
 
 def attendance_weeks(episode, mondays, as_of):
-    """[{week, hours}] for each Monday: minutes attended that week ÷ 60 (cancelled sessions excluded)."""
-    minutes = defaultdict(int)
+    """[{week, hours, met, current}] for each Monday: attendance.rules.week_summary of the
+    episode's rows dated on or before ``as_of`` (cancelled sessions count for no one)."""
     rows = (
-        Attendance.objects.filter(episode=episode, session__date__lte=as_of, status__in=Attendance.ATTENDED)
-        .exclude(session__status=Session.Status.CANCELLED)
-        .values_list("session__date", "minutes_attended")
+        Attendance.objects.filter(episode=episode, session__date__lte=as_of)
+        .order_by()
+        .values_list("session__date", "status", "minutes_attended", "session__status")
     )
-    for day, attended in rows:
-        minutes[week_start(day)] += attended
-    required = float(episode.required_weekly_hours)
-    hours = [round(minutes[monday] / 60, 2) for monday in mondays]
+    facts = [AttendanceFact(*row) for row in rows]
+    summaries = weekly_summaries(facts, mondays[0], mondays[-1], episode.required_weekly_hours) if mondays else []
     current = week_start(as_of)
     return [
-        {"week": monday, "hours": h, "met": h >= required, "current": monday == current}
-        for monday, h in zip(mondays, hours, strict=True)
+        {"week": w.week, "hours": round(float(w.hours), 2), "met": w.hours_met, "current": w.week == current}
+        for w in summaries
     ]
 
 
@@ -61,7 +61,6 @@ def screen_timeline(episode, as_of):
                 "collected_on": timezone.localdate(screen.collected_at),
                 "interpretation": meaning.value,
                 "label": meaning.label,
-                "badge": BADGE_CLASS[meaning],
                 "keeps_streak": meaning in STREAK_KEEPING,
                 "positives": ", ".join(r.analyte.code for r in screen.results.all() if r.result != r.Result.NEGATIVE),
                 "method": screen.get_method_display(),
@@ -124,7 +123,7 @@ def episode_history(episode, as_of):
         "screens": {
             "labels": [_label(s["collected_on"]) for s in screens],
             "values": [s["label"] for s in screens],
-            "categories": [label for _, label in Interpretation.choices],
+            "categories": [i.label for i in Interpretation],
         },
         "goals": {
             "labels": [_label(w["week"]) for w in ratings],

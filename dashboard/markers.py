@@ -14,30 +14,32 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from attendance import rules as attendance_rules
+from attendance.rules import AttendanceFact
+from goals import rules as goal_rules
+from goals.rules import GoalFact
 from iop.dates import week_start
+from screening.interpretation import (
+    COMPLETED_SCREEN,
+    NO_SPECIMEN,
+    NOT_NEGATIVE,
+    Interpretation,
+)
+from screening.interpretation import negative_streak as screen_streak
 
-# Screen interpretations (values of screening.interpretation.Interpretation).
-NEGATIVE = "negative"
-EXPECTED_POSITIVE = "expected_positive"
-UNEXPECTED_POSITIVE = "unexpected_positive"
-INVALID = "invalid"
-REFUSED = "refused"
-MISSED = "missed"
-PENDING_CONFIRMATION = "pending_confirmation"
+# Screen interpretations, as the facts carry them (values of screening.interpretation.Interpretation).
+NEGATIVE = Interpretation.NEGATIVE.value
+EXPECTED_POSITIVE = Interpretation.EXPECTED_POSITIVE.value
+UNEXPECTED_POSITIVE = Interpretation.UNEXPECTED_POSITIVE.value
+INCONCLUSIVE = Interpretation.INCONCLUSIVE.value
+INVALID = Interpretation.INVALID.value
+REFUSED = Interpretation.REFUSED.value
+MISSED = Interpretation.MISSED.value
+PENDING_CONFIRMATION = Interpretation.PENDING_CONFIRMATION.value
 
-STREAK_KEEPERS = {NEGATIVE, EXPECTED_POSITIVE}
-NOT_NEGATIVE = {UNEXPECTED_POSITIVE, REFUSED, MISSED, INVALID}  # "recent positive" for readiness
-NO_SPECIMEN = {REFUSED, MISSED, INVALID}  # the missed_screen flag
-COMPLETED = {NEGATIVE, EXPECTED_POSITIVE, UNEXPECTED_POSITIVE, PENDING_CONFIRMATION}  # a result exists
-
-# Attendance statuses (values of attendance.models.Attendance.Status).
-ATTENDED = {"present", "late", "left_early"}
-EXCUSED = "excused"
-ABSENT = "absent"
-CANCELLED = "cancelled"
-
-GOAL_ACTIVE = "active"
-GOAL_ACHIEVED = "achieved"
+# A stay continues (DOMAIN.md "Settled readings") when an episode opens the day the previous one
+# ended by one of these (values of clients.models.Episode.EndReason).
+CONTINUOUS_END_REASONS = frozenset({"stepped_down", "stepped_up"})
 
 # Readiness statuses.
 READY = "ready"
@@ -86,14 +88,6 @@ RECOMMENDATION_WORDS = {
 
 
 @dataclass(frozen=True)
-class AttendanceFact:
-    date: dt.date
-    status: str  # Attendance.Status value
-    minutes: int = 0
-    session_cancelled: bool = False
-
-
-@dataclass(frozen=True)
 class ScreenFact:
     collected_on: dt.date
     interpretation: str  # Interpretation value
@@ -102,7 +96,7 @@ class ScreenFact:
 @dataclass(frozen=True)
 class WorksheetFact:
     week: dt.date  # its Monday
-    ratings: tuple[tuple[str, int], ...] = ()  # (goal status, rating 0–4) per rated goal
+    ratings: tuple[tuple[object, int], ...] = ()  # (goal key, rating 0–4) per rated goal
 
 
 @dataclass(frozen=True)
@@ -121,7 +115,13 @@ class EpisodeFacts:
     screens: tuple[ScreenFact, ...] = ()  # any order; same-day screens keep their given order
     worksheets: tuple[WorksheetFact, ...] = ()
     checkins: tuple[CheckInFact, ...] = ()
-    goal_statuses: tuple[str, ...] = ()  # every goal of the episode (for "every goal achieved")
+    goals: tuple[GoalFact, ...] = ()  # every goal of the episode
+    # A continuous stay (opened the day the previous episode ended by a step-down or step-up)
+    # carries the previous episodes' screens, risk flags and absences (DOMAIN.md "Settled readings").
+    continued: bool = False
+    prior_attendance: tuple[AttendanceFact, ...] = ()
+    prior_screens: tuple[ScreenFact, ...] = ()
+    prior_checkins: tuple[CheckInFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,57 +269,43 @@ def _since(as_of, days):
     return as_of - dt.timedelta(days=days)
 
 
+def is_continuous_stay(previous_ended_on, previous_end_reason, admitted_on) -> bool:
+    """Whether an episode admitted on ``admitted_on`` continues the previous one."""
+    return previous_ended_on == admitted_on and previous_end_reason in CONTINUOUS_END_REASONS
+
+
 def weeks_in_program(admitted_on, as_of):
     return max((as_of - admitted_on).days // 7, 0)
 
 
-def _counted_attendance(facts, as_of):
-    return [a for a in facts.attendance if a.date <= as_of and not a.session_cancelled and a.status != CANCELLED]
-
-
 def attendance_window(facts, as_of, t):
-    """(attended, expected, excused) over sessions dated in the last ``attendance_window_days``."""
-    since = _since(as_of, t.attendance_window_days)
-    rows = [a for a in _counted_attendance(facts, as_of) if a.date >= since]
-    attended = sum(1 for a in rows if a.status in ATTENDED)
-    absent = sum(1 for a in rows if a.status == ABSENT)
-    excused = sum(1 for a in rows if a.status == EXCUSED)
-    return attended, attended + absent, excused
+    """The attendance rate summary over the site's window (attendance.rules.rate_over)."""
+    return attendance_rules.rate_over(facts.attendance, as_of, t.attendance_window_days)
 
 
-def hours_by_week(facts, as_of, t):
-    """Hours attended in each of the complete weeks before D's week, oldest → newest.
-
-    A week that ended before admission cannot be measured (None).
-    """
-    current = week_start(as_of)
-    mondays = [current - dt.timedelta(weeks=n) for n in range(t.hours_weeks_window, 0, -1)]
-    minutes = dict.fromkeys(mondays, 0)
-    for a in _counted_attendance(facts, as_of):
-        monday = week_start(a.date)
-        if monday in minutes:
-            minutes[monday] += a.minutes
-    return tuple(
-        None if monday + dt.timedelta(days=6) < facts.admitted_on else round(minutes[monday] / 60, 2)
-        for monday in mondays
+def hours_weeks(facts, as_of, t):
+    """The week summaries of the complete weeks before D's week, oldest → newest (None: before admission)."""
+    return attendance_rules.hours_weeks(
+        facts.attendance, as_of, t.hours_weeks_window, facts.admitted_on, facts.required_weekly_hours
     )
 
 
+def hours_by_week(facts, as_of, t):
+    """Hours attended in each of the complete weeks before D's week, oldest → newest."""
+    return tuple(None if w is None else round(float(w.hours), 2) for w in hours_weeks(facts, as_of, t))
+
+
 def _screens_newest_first(facts, as_of):
-    indexed = [(s.collected_on, i, s) for i, s in enumerate(facts.screens) if s.collected_on <= as_of]
+    """The screens dated on or before D, newest first (a continuous stay's earlier screens included)."""
+    carried = facts.prior_screens if facts.continued else ()
+    indexed = [(s.collected_on, i, s) for i, s in enumerate(carried + facts.screens) if s.collected_on <= as_of]
     return [s for _, _, s in sorted(indexed, key=lambda x: (x[0], x[1]), reverse=True)]
 
 
 def negative_streak(screens_newest_first):
-    """(count, span in days or None) of the most recent run of negative / expected-positive screens."""
-    streak = []
-    for screen in screens_newest_first:
-        if screen.interpretation not in STREAK_KEEPERS:
-            break
-        streak.append(screen)
-    if not streak:
-        return 0, None
-    return len(streak), (streak[0].collected_on - streak[-1].collected_on).days
+    """(count, span in days or None): screening.interpretation.negative_streak."""
+    streak = screen_streak((s.collected_on, s.interpretation) for s in screens_newest_first)
+    return streak.count, (streak.days if streak.count else None)
 
 
 def _days_since_last(screens_newest_first, kinds, as_of):
@@ -338,26 +324,25 @@ def _latest_worksheet(facts, as_of, t):
     return latest if latest.week >= _since(as_of, t.worksheet_max_age_days) else None
 
 
-def goals_on_track(worksheet, t):
-    """Share of active goals rated ≥ on_track_rating on the worksheet (None: nothing to measure)."""
+def goals_on_track(facts, worksheet, t):
+    """goals.rules.worksheet_on_track of the worksheet (None: nothing to measure)."""
     if worksheet is None:
         return None
-    active = [rating for status, rating in worksheet.ratings if status == GOAL_ACTIVE]
-    if not active:
-        return None
-    return sum(1 for r in active if r >= t.on_track_rating) / len(active)
+    return goal_rules.worksheet_on_track(facts.goals, dict(worksheet.ratings), worksheet.week, t.on_track_rating).share
 
 
-def every_goal_achieved(facts, worksheet):
-    statuses = list(facts.goal_statuses)
-    if not statuses and worksheet is not None:
-        statuses = [status for status, _ in worksheet.ratings]
-    statuses = [s for s in statuses if s in (GOAL_ACTIVE, GOAL_ACHIEVED)]  # revised/discontinued don't count
-    return bool(statuses) and all(s == GOAL_ACHIEVED for s in statuses)
+def every_goal_achieved(facts):
+    return goal_rules.every_goal_achieved(g.status for g in facts.goals)
 
 
 def _checkins_to(facts, as_of):
     return [c for c in facts.checkins if c.week <= as_of]
+
+
+def _risk_checkins_to(facts, as_of):
+    """Every check-in that can carry a risk flag: signed or draft, a continuous stay's earlier ones too."""
+    carried = facts.prior_checkins if facts.continued else ()
+    return [c for c in carried + facts.checkins if c.week <= as_of]
 
 
 def _latest_signed_checkin(facts, as_of):
@@ -366,40 +351,39 @@ def _latest_signed_checkin(facts, as_of):
 
 
 def _days_since_risk(facts, as_of):
-    risky = [c.week for c in _checkins_to(facts, as_of) if c.risk_flag]
+    risky = [c.week for c in _risk_checkins_to(facts, as_of) if c.risk_flag]
     return (as_of - max(risky)).days if risky else None
 
 
 def compute_markers(facts: EpisodeFacts, as_of: dt.date, t: Thresholds) -> Markers:
-    attended, expected, excused = attendance_window(facts, as_of, t)
+    rate = attendance_window(facts, as_of, t)
     screens = _screens_newest_first(facts, as_of)
     streak, span = negative_streak(screens)
     latest_signed = _latest_signed_checkin(facts, as_of)
     return Markers(
         weeks_in_program=weeks_in_program(facts.admitted_on, as_of),
-        attendance_rate_4w=attended / expected if expected else None,
+        attendance_rate_4w=rate.rate,
         hours_by_week=hours_by_week(facts, as_of, t),
         negative_streak=streak,
         negative_streak_days=span,
         last_screen_on=screens[0].collected_on if screens else None,
         days_since_unexpected_positive=_days_since_last(screens, {UNEXPECTED_POSITIVE}, as_of),
-        goals_on_track=goals_on_track(_latest_worksheet(facts, as_of, t), t),
+        goals_on_track=goals_on_track(facts, _latest_worksheet(facts, as_of, t), t),
         latest_recommendation=latest_signed.recommendation if latest_signed else None,
         latest_checkin_on=latest_signed.week if latest_signed else None,
-        excused_absences_4w=excused,
-        attended_4w=attended,
-        expected_4w=expected,
+        excused_absences_4w=rate.excused,
+        attended_4w=rate.attended,
+        expected_4w=rate.attended + rate.unexcused,
         required_weekly_hours=float(facts.required_weekly_hours),
     )
 
 
 def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goals_share, recommendations):
     required_hours = float(facts.required_weekly_hours)
-    weeks_met = sum(1 for h in m.hours_by_week if h is not None and h >= required_hours)
+    weeks_met = sum(1 for w in hours_weeks(facts, as_of, t) if w is not None and w.hours_met)
     screens = _screens_newest_first(facts, as_of)
     days_since_bad = _days_since_last(screens, NOT_NEGATIVE, as_of)
-    worksheet = _latest_worksheet(facts, as_of, t)
-    all_achieved = every_goal_achieved(facts, worksheet)  # nothing left to be on track with
+    all_achieved = every_goal_achieved(facts)  # nothing left to be on track with
     latest_signed = _latest_signed_checkin(facts, as_of)
     counts = latest_signed is not None and latest_signed.week >= _since(as_of, t.checkin_max_age_days)
     recommendation = latest_signed.recommendation if counts else None
@@ -450,7 +434,11 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
             recommendation,
             list(recommendations),
             recommendation in recommendations,
-            {"checkin_days": t.checkin_max_age_days},
+            {
+                "checkin_days": t.checkin_max_age_days,
+                "latest_week": m.latest_checkin_on,
+                "latest_recommendation": m.latest_recommendation,
+            },
         ),
         Criterion(
             "no_recent_risk",
@@ -464,11 +452,19 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
     return Readiness(status, criteria)
 
 
+def _first_full_week(admitted_on):
+    """The Monday of the episode's first full week (admission day itself when a Monday)."""
+    monday = week_start(admitted_on)
+    return monday if monday == admitted_on else monday + dt.timedelta(weeks=1)
+
+
 def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers) -> tuple[str, ...]:
     flags = set()
-    attendance = _counted_attendance(facts, as_of)
-    absences_since = _since(as_of, t.flag_absences_days)
-    if sum(1 for a in attendance if a.status == ABSENT and a.date >= absences_since) >= t.flag_absences_count:
+    carried_attendance = facts.prior_attendance if facts.continued else ()
+    absences = attendance_rules.unexcused_since(
+        carried_attendance + facts.attendance, _since(as_of, t.flag_absences_days), as_of
+    )
+    if absences >= t.flag_absences_count:
         flags.add("absences")
     screens = _screens_newest_first(facts, as_of)
     if any(
@@ -478,22 +474,25 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
         flags.add("unexpected_positive")
     if any(s.interpretation in NO_SPECIMEN and s.collected_on >= _since(as_of, t.flag_missed_days) for s in screens):
         flags.add("missed_screen")
-    if not any(
-        s.interpretation in COMPLETED and s.collected_on >= _since(as_of, t.flag_screen_overdue_days) for s in screens
+    # A continuous stay's overdue flags wait for the new episode's first full week.
+    overdue_counts = not facts.continued or as_of >= _first_full_week(facts.admitted_on)
+    if overdue_counts and not any(
+        s.interpretation in COMPLETED_SCREEN and s.collected_on >= _since(as_of, t.flag_screen_overdue_days)
+        for s in screens
     ):
         flags.add("screen_overdue")
-    checkins = _checkins_to(facts, as_of)
-    signed_weeks = {c.week for c in checkins if c.signed}
+    signed_weeks = {c.week for c in _checkins_to(facts, as_of) if c.signed}
     this_week_missing = as_of.weekday() >= t.flag_checkin_weekday and week_start(as_of) not in signed_weeks
     none_recent = not any(w >= _since(as_of, t.checkin_max_age_days) for w in signed_weeks)
-    if this_week_missing or none_recent:
+    if overdue_counts and (this_week_missing or none_recent):
         flags.add("checkin_overdue")
-    if checkins and max(checkins, key=lambda c: c.week).risk_flag:
+    risk_checkins = _risk_checkins_to(facts, as_of)
+    if risk_checkins and max(risk_checkins, key=lambda c: c.week).risk_flag:
         flags.add("risk")
-    last_week = m.hours_last_week
-    last_monday = week_start(as_of) - dt.timedelta(weeks=1)
-    whole_week = facts.admitted_on <= last_monday  # a partial admission week is not "short"
-    if whole_week and last_week is not None and last_week < float(facts.required_weekly_hours):
+    weeks = hours_weeks(facts, as_of, t)
+    last_week = weeks[-1] if weeks else None
+    partial = last_week is not None and attendance_rules.partial_admission_week(last_week.week, facts.admitted_on)
+    if last_week is not None and not partial and not last_week.hours_met:  # a partial admission week is not short
         flags.add("hours_short")
     return tuple(code for code in FLAG_CODES if code in flags)
 
@@ -537,56 +536,95 @@ def _plural(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _explain_weeks(c, d):
+    return f"{_plural(c.measured, 'week')} in the program ({c.required} required)"
+
+
+def _explain_attendance(c, d):
+    days = d.get("days", 28)
+    excused = d.get("excused", 0)
+    note = f"; {_plural(excused, 'excused absence')} not counted" if excused else ""
+    if c.measured is None:
+        return f"No expected sessions in the last {days} days ({_pct(c.required)} attendance required{note})"
+    counts = f"{d['attended']} of {d['expected']} sessions, " if "expected" in d else ""
+    return f"{_pct(c.measured)} attendance over the last {days} days ({counts}{_pct(c.required)} required{note})"
+
+
+def _explain_hours(c, d):
+    hours_text = f"{d.get('hours', 9):g}"
+    return (
+        f"Required {hours_text} hours met in {c.measured} of the last {d.get('window', 4)} complete weeks "
+        f"({c.required} required)"
+    )
+
+
+def _explain_streak(c, d):
+    span = d.get("span")
+    over = f" over {_plural(span, 'day')}" if span is not None else ""
+    return (
+        f"{_plural(c.measured, 'negative screen')} in a row{over} "
+        f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
+    )
+
+
+def _explain_no_recent_positive(c, d):
+    if c.measured is None:
+        return "No unexpected positive, refused, missed or invalid screen on record"
+    when = "today" if c.measured == 0 else f"{_plural(c.measured, 'day')} ago"
+    verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+    return f"Last unexpected positive, refused, missed or invalid screen {when}{verdict}"
+
+
+def _explain_goals(c, d):
+    if d.get("all_achieved"):
+        return "All achieved: every goal of the episode is achieved"
+    if c.measured is None:
+        return (
+            f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
+            f"({_pct(c.required)} of goals on track required)"
+        )
+    return (
+        f"{_pct(c.measured)} of the goals active that week on track on the latest worksheet "
+        f"({_pct(c.required)} required; an unrated goal is not on track)"
+    )
+
+
+def _explain_recommendation(c, d):
+    wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
+    if c.measured is None:
+        days = d.get("checkin_days", 10)
+        latest = d.get("latest_week")
+        if latest is not None:  # shown at any age; only the criterion applies the limit
+            said = RECOMMENDATION_WORDS.get(d.get("latest_recommendation"), d.get("latest_recommendation"))
+            return (
+                f"Latest signed check-in, week of {latest:%m/%d/%Y}, recommends {said}: older than {days} days, "
+                f"it does not count (must recommend {wanted})"
+            )
+        return f"No signed check-in in the last {days} days (must recommend {wanted})"
+    return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
+
+
+def _explain_no_recent_risk(c, d):
+    if c.measured is None:
+        return "No risk flag on any check-in"
+    verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
+    return f"Last risk flag on the check-in of a week that began {_plural(c.measured, 'day')} ago{verdict}"
+
+
+# One explanation per criterion: a criterion without one is a programming error, not a
+# sentence to improvise (tests/dashboard/test_markers.py proves every name has its own).
+EXPLAINERS = {
+    "weeks_in_program": _explain_weeks,
+    "attendance_rate": _explain_attendance,
+    "weekly_hours": _explain_hours,
+    "negative_streak": _explain_streak,
+    "no_recent_positive": _explain_no_recent_positive,
+    "goals_on_track": _explain_goals,
+    "recommendation": _explain_recommendation,
+    "no_recent_risk": _explain_no_recent_risk,
+}
+
+
 def explain(criterion: Criterion) -> str:
     """One sentence a case manager reads: what was measured against what was required."""
-    c, d = criterion, criterion.detail
-    if c.name == "weeks_in_program":
-        return f"{_plural(c.measured, 'week')} in the program ({c.required} required)"
-    if c.name == "attendance_rate":
-        days = d.get("days", 28)
-        excused = d.get("excused", 0)
-        note = f"; {_plural(excused, 'excused absence')} not counted" if excused else ""
-        if c.measured is None:
-            return f"No expected sessions in the last {days} days ({_pct(c.required)} attendance required{note})"
-        counts = f"{d['attended']} of {d['expected']} sessions, " if "expected" in d else ""
-        return f"{_pct(c.measured)} attendance over the last {days} days ({counts}{_pct(c.required)} required{note})"
-    if c.name == "weekly_hours":
-        hours = d.get("hours", 9)
-        hours_text = f"{hours:g}"
-        return (
-            f"Required {hours_text} hours met in {c.measured} of the last {d.get('window', 4)} complete weeks "
-            f"({c.required} required)"
-        )
-    if c.name == "negative_streak":
-        span = d.get("span")
-        over = f" over {_plural(span, 'day')}" if span is not None else ""
-        return (
-            f"{_plural(c.measured, 'negative screen')} in a row{over} "
-            f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
-        )
-    if c.name == "no_recent_positive":
-        if c.measured is None:
-            return "No unexpected positive, refused, missed or invalid screen on record"
-        when = "today" if c.measured == 0 else f"{_plural(c.measured, 'day')} ago"
-        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
-        return f"Last unexpected positive, refused, missed or invalid screen {when}{verdict}"
-    if c.name == "goals_on_track":
-        if d.get("all_achieved"):
-            return "Every goal achieved"
-        if c.measured is None:
-            return (
-                f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
-                f"({_pct(c.required)} of goals on track required)"
-            )
-        return f"{_pct(c.measured)} of active goals on track on the latest worksheet ({_pct(c.required)} required)"
-    if c.name == "recommendation":
-        wanted = " or ".join(RECOMMENDATION_WORDS.get(r, r) for r in c.required)
-        if c.measured is None:
-            return f"No signed check-in in the last {d.get('checkin_days', 10)} days (must recommend {wanted})"
-        return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
-    if c.name == "no_recent_risk":
-        if c.measured is None:
-            return "No risk flag on any check-in"
-        verdict = "" if c.met else f" (none allowed in the last {c.required} days)"
-        return f"Last risk flag on the check-in of a week that began {_plural(c.measured, 'day')} ago{verdict}"
-    return f"{c.name}: {c.measured} (required {c.required})"
+    return EXPLAINERS[criterion.name](criterion, criterion.detail)

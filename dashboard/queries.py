@@ -5,6 +5,7 @@
 ``manage.py markers`` all go through it, so they show the same numbers.
 
 Queries (whatever the number of episodes; none at all for an empty list):
+ 0. the clients' earlier episodes (a continuous stay carries their screens, risk and absences)
  1. attendance rows in the marker windows, with their session's date and status
  2. screens dated on or before D
  3. the specimen-validity measures of those screens that have any
@@ -12,7 +13,7 @@ Queries (whatever the number of episodes; none at all for an empty list):
  5. the clients' prescriptions (expected positives)
  6. worksheets whose week began in the worksheet window
  7. the goal ratings of those worksheets, with each goal's status
- 8. every goal's status (for "every goal achieved")
+ 8. every goal, with the day it was set and the day it stopped being active
  9. check-ins whose week began on or before D
 10. the sites' readiness criteria
 """
@@ -25,17 +26,19 @@ from collections import defaultdict
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
-from attendance.models import Attendance, Session
+from attendance.models import Attendance
+from attendance.rules import AttendanceFact
 from checkins.models import CheckIn
 from checkins.scoring import risk_flag
+from clients.models import Episode
 from goals.models import Goal, GoalRating, Worksheet
+from goals.queries import goal_facts
 from iop.dates import week_start
 from programs.models import Criteria
 from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
 from screening.models import Prescription, Screen, ScreenResult
 
 from .markers import (
-    AttendanceFact,
     CheckInFact,
     EpisodeFacts,
     Evaluation,
@@ -43,9 +46,10 @@ from .markers import (
     Thresholds,
     WorksheetFact,
     evaluate,
+    is_continuous_stay,
 )
 
-QUERIES_PER_EVALUATION = 10  # the list above; tests pin it
+QUERIES_PER_EVALUATION = 11  # the list above; tests pin it
 
 
 def site_thresholds(site_ids) -> dict[int, Thresholds]:
@@ -67,7 +71,7 @@ def _attendance(ids, as_of, earliest):
         .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
     )
     for episode_id, day, status, minutes, session_status in qs:
-        rows[episode_id].append(AttendanceFact(day, status, minutes, session_status == Session.Status.CANCELLED))
+        rows[episode_id].append(AttendanceFact(day, status, minutes, session_status))
     return rows
 
 
@@ -134,19 +138,19 @@ def _worksheets(ids, as_of, earliest):
         .values_list("id", "episode_id", "week")
     )
     ratings = defaultdict(list)
-    for worksheet_id, goal_status, rating in (
+    for worksheet_id, goal_id, rating in (
         GoalRating.objects.filter(worksheet_id__in=[s[0] for s in sheets])
         .order_by()
-        .values_list("worksheet_id", "goal__status", "rating")
+        .values_list("worksheet_id", "goal_id", "rating")
     ):
-        ratings[worksheet_id].append((goal_status, rating))
+        ratings[worksheet_id].append((goal_id, rating))
     facts = defaultdict(list)
     for worksheet_id, episode_id, week in sheets:
         facts[episode_id].append(WorksheetFact(week, tuple(ratings.get(worksheet_id, ()))))
-    statuses = defaultdict(list)
-    for episode_id, status in Goal.objects.filter(episode_id__in=ids).order_by().values_list("episode_id", "status"):
-        statuses[episode_id].append(status)
-    return facts, statuses
+    goals = defaultdict(list)
+    for episode_id, goal in goal_facts(Goal.objects.filter(episode_id__in=ids)):
+        goals[episode_id].append(goal)
+    return facts, goals
 
 
 def _checkins(ids, as_of):
@@ -182,10 +186,44 @@ def _items(items):
     return None
 
 
+def continued_stays(episodes, as_of) -> dict[int, list[int]]:
+    """{episode id: [ids of the earlier episodes its continuous stay carries]} (one query): an
+    episode that opened the day the previous one ended by a step-down or step-up continues it."""
+    clients = {e.client_id for e in episodes}
+    earlier = defaultdict(list)  # client id → [(pk, admitted_on, ended_on, end_reason)]
+    for pk, client_id, admitted_on, ended_on, end_reason in (
+        Episode.objects.filter(client_id__in=clients, ended_on__isnull=False, ended_on__lte=as_of)
+        .order_by()
+        .values_list("pk", "client_id", "admitted_on", "ended_on", "end_reason")
+    ):
+        earlier[client_id].append((pk, admitted_on, ended_on, end_reason))
+    chains = {}
+    for e in episodes:
+        chain, opened = [], e.admitted_on
+        while True:
+            previous = next(
+                (
+                    row
+                    for row in earlier.get(e.client_id, ())
+                    if row[0] not in chain and row[0] != e.pk and is_continuous_stay(row[2], row[3], opened)
+                ),
+                None,
+            )
+            if previous is None:
+                break
+            chain.append(previous[0])
+            opened = previous[1]
+        chains[e.pk] = chain
+    return chains
+
+
 def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts]:
     """The facts of every episode (model objects with ``client_id``/``site_id``), as of ``as_of``."""
-    ids = [e.pk for e in episodes]
+    chains = continued_stays(episodes, as_of)
+    own = [e.pk for e in episodes]
+    ids = own + [pk for chain in chains.values() for pk in chain if pk not in own]
     client_of = {e.pk: e.client_id for e in episodes}
+    client_of.update({pk: e.client_id for e in episodes for pk in chains[e.pk]})
     windows = list(thresholds_by_site.values()) or [Thresholds()]
     attendance_from = min(
         min(as_of - dt.timedelta(days=t.attendance_window_days) for t in windows),
@@ -194,8 +232,12 @@ def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts
     worksheets_from = as_of - dt.timedelta(days=max(t.worksheet_max_age_days for t in windows))
     attendance = _attendance(ids, as_of, attendance_from)
     screens = _screens(ids, client_of, as_of)
-    worksheets, goal_statuses = _worksheets(ids, as_of, worksheets_from)
+    worksheets, goals = _worksheets(own, as_of, worksheets_from)
     checkins = _checkins(ids, as_of)
+
+    def carried(facts_by_episode, episode):
+        return tuple(fact for pk in reversed(chains[episode.pk]) for fact in facts_by_episode.get(pk, ()))
+
     return {
         e.pk: EpisodeFacts(
             admitted_on=e.admitted_on,
@@ -204,7 +246,11 @@ def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts
             screens=tuple(screens.get(e.pk, ())),
             worksheets=tuple(worksheets.get(e.pk, ())),
             checkins=tuple(checkins.get(e.pk, ())),
-            goal_statuses=tuple(goal_statuses.get(e.pk, ())),
+            goals=tuple(goals.get(e.pk, ())),
+            continued=bool(chains[e.pk]),
+            prior_attendance=carried(attendance, e),
+            prior_screens=carried(screens, e),
+            prior_checkins=carried(checkins, e),
         )
         for e in episodes
     }

@@ -15,11 +15,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from attendance.models import Attendance, Session
+from attendance.rules import attendance_rate
 from clients.models import Episode
-from screening.interpretation import Interpretation, interpret_screen
+from screening.interpretation import STREAK_KEEPING
 from screening.models import Prescription, Screen
+from screening.queries import interpret_screen
 
-NEGATIVE_LIKE = {Interpretation.NEGATIVE, Interpretation.EXPECTED_POSITIVE}
 NO_TRACK = "No track"
 COLUMNS = (
     ("census", "Census (active episodes)"),
@@ -45,7 +46,10 @@ class EpisodeFact:
 
 
 @dataclass(frozen=True)
-class AttendanceFact:
+class AttendanceCounts:
+    """Attendance of one track in one month, counted by the database with the attendance rules'
+    statuses (attended = Attendance.ATTENDED, unexcused = absent; cancelled sessions excluded)."""
+
     month: dt.date  # first of the month
     track: str
     attended: int
@@ -134,7 +138,8 @@ def _row(label, start, end, episodes, attendance, screens):
     months = {first.replace(day=1) for first, _ in months_between(start, end)}
     kept = [a for a in attendance if a.month in months]
     attended = sum(a.attended for a in kept)
-    row.attendance_rate = _ratio(attended, attended + sum(a.absent for a in kept))
+    rate = attendance_rate(attended, sum(a.absent for a in kept))
+    row.attendance_rate = None if rate is None else round(rate, 3)
     in_range = [s for s in screens if start <= s.collected_on <= end]
     row.screens = len(in_range)
     row.negative_screen_share = _ratio(sum(s.negative for s in in_range), len(in_range))
@@ -190,7 +195,7 @@ def report_build(*, episodes, start, end):
         .order_by()
     )
     attendance_facts = [
-        AttendanceFact(
+        AttendanceCounts(
             month=_as_date(row["month"]),
             track=row["episode__track__name"] or NO_TRACK,
             attended=row["attended"],
@@ -211,7 +216,7 @@ def report_build(*, episodes, start, end):
         ScreenFact(
             collected_on=timezone.localdate(screen.collected_at),
             track=screen.episode.track.name if screen.episode.track else NO_TRACK,
-            negative=interpret_screen(screen, prescriptions[screen.episode.client_id]) in NEGATIVE_LIKE,
+            negative=interpret_screen(screen, prescriptions[screen.episode.client_id]) in STREAK_KEEPING,
         )
         for screen in screens
     ]

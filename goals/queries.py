@@ -1,8 +1,10 @@
 """Reads of goals and worksheets for many rows, in a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
 from goals import rules
 from goals.models import Goal, GoalRating, Worksheet
@@ -11,31 +13,35 @@ from programs.models import Criteria
 DEFAULT_ON_TRACK_RATING = Criteria._meta.get_field("on_track_rating").default
 
 
-def latest_worksheets(episode_ids):
-    """{episode_id: (week, [(goal_ref, goal_status, rating), …])} for each episode's latest
-    worksheet (episodes without one are absent). Two queries whatever the number of episodes:
-    1. the latest worksheet of each episode (a subquery picks its week);
-    2. the ratings of those worksheets with their goals.
-    """
-    episode_ids = list(episode_ids)
-    if not episode_ids:
-        return {}
-    latest_week = Worksheet.objects.filter(episode=OuterRef("episode")).order_by("-week").values("week")[:1]
-    sheets = {
-        pk: (episode_id, week)
-        for pk, episode_id, week in Worksheet.objects.filter(
-            episode_id__in=episode_ids, week=Subquery(latest_week)
-        ).values_list("pk", "episode_id", "week")
-    }
-    result = {episode_id: (week, []) for episode_id, week in sheets.values()}
-    rows = GoalRating.objects.filter(worksheet_id__in=sheets).values_list(
-        "worksheet_id", "goal__ref", "goal__status", "rating"
+def _closed_at():
+    """The instant a goal first left "active", from its history (a correlated subquery)."""
+    return Subquery(
+        Goal.history.filter(id=OuterRef("pk"))
+        .exclude(status=Goal.Status.ACTIVE)
+        .order_by("history_date")
+        .values("history_date")[:1]
     )
-    for worksheet_id, ref, status, rating in rows:
-        result[sheets[worksheet_id][0]][1].append((ref, status, rating))
-    for _week, ratings in result.values():
-        ratings.sort(key=lambda r: rules.ref_sort_key(r[0]))
-    return result
+
+
+def _goal_fact(pk, status, created_at, closed_at):
+    tz = timezone.get_current_timezone()
+    return rules.GoalFact(
+        key=pk,
+        status=status,
+        set_on=created_at.astimezone(tz).date(),
+        closed_on=closed_at.astimezone(tz).date() if closed_at and status != Goal.Status.ACTIVE else None,
+    )
+
+
+def goal_facts(goals):
+    """[(episode id, GoalFact)] of a Goal queryset, in ONE query: each goal's status, the day it
+    was set and the day it first left "active" (from its history)."""
+    rows = (
+        goals.annotate(closed_at=_closed_at())
+        .order_by()
+        .values_list("episode_id", "pk", "status", "created_at", "closed_at")
+    )
+    return [(episode_id, _goal_fact(*fact)) for episode_id, *fact in rows]
 
 
 def worksheet_for_week(episode, week):
@@ -74,20 +80,24 @@ class GoalsOverview:
     worksheets: list  # newest first
     latest: Worksheet | None
     threshold: int
-    on_track: float | None  # share of the latest worksheet's active goals rated >= threshold
+    on_track: float | None  # share of the goals active in the latest worksheet's week rated >= threshold
     on_track_count: int = 0
     rated_count: int = 0
+    counted: int = 0  # every goal active in that week, rated or not
+    all_achieved: bool = False  # every goal of the episode achieved: shown "all achieved"
     trend: list = field(default_factory=list)  # per week: {"week", "on_track" %, "mean"} (chart data)
 
 
 def goals_overview(episode):
     """Everything the Goals tab shows for one episode, in four queries:
-    1. the goals (with who set them and the goal each revises);
+    1. the goals (with who set them, the goal each revises and when each was closed);
     2. the worksheets (with who completed them);
     3. every rating of those worksheets;
     4. the site's on-track threshold.
     """
-    goals = list(Goal.objects.filter(episode=episode).select_related("set_by", "revises"))
+    goals = list(
+        Goal.objects.filter(episode=episode).select_related("set_by", "revises").annotate(closed_at=_closed_at())
+    )
     goals.sort(key=lambda g: rules.ref_sort_key(g.ref))
     worksheets = list(Worksheet.objects.filter(episode=episode).select_related("completed_by").order_by("-week"))
     ratings = list(GoalRating.objects.filter(worksheet__episode=episode))
@@ -104,20 +114,17 @@ def goals_overview(episode):
         rows.append(GoalRow(goal=goal, latest=latest, cells=cells, revised_as=revised_as.get(goal.pk)))
     threshold = on_track_rating(episode.site_id)
     latest_sheet = worksheets[0] if worksheets else None
-    on_track, count, rated = None, 0, 0
+    facts = [_goal_fact(g.pk, g.status, g.created_at, g.closed_at) for g in goals]
+    ratings_of = defaultdict(dict)  # week → {goal id: rating}
+    for (week, goal_id), r in by_sheet_goal.items():
+        ratings_of[week][goal_id] = r.rating
+    on_track = rules.OnTrack(0, 0, 0)
     if latest_sheet is not None:
-        status = {g.pk: g.status for g in goals}
-        latest_ratings = [
-            r.rating
-            for (week, goal_id), r in by_sheet_goal.items()
-            if week == latest_sheet.week and status[goal_id] == Goal.Status.ACTIVE
-        ]
-        on_track = rules.on_track_share(latest_ratings, threshold)
-        rated, count = len(latest_ratings), sum(1 for r in latest_ratings if r >= threshold)
+        on_track = rules.worksheet_on_track(facts, ratings_of[latest_sheet.week], latest_sheet.week, threshold)
     trend = []
     for i, week in enumerate(weeks):
         values = [row.cells[i].rating for row in rows if row.cells[i] is not None]
-        share = rules.on_track_share(values, threshold)
+        share = rules.worksheet_on_track(facts, ratings_of[week], week, threshold).share
         trend.append(
             {
                 "week": week.strftime("%m/%d/%Y"),
@@ -132,7 +139,9 @@ def goals_overview(episode):
         worksheets=worksheets,
         latest=latest_sheet,
         threshold=threshold,
-        on_track=on_track,
-        on_track_count=count,
-        rated_count=rated,
+        on_track=on_track.share,
+        on_track_count=on_track.on_track,
+        rated_count=on_track.rated,
+        counted=on_track.counted,
+        all_achieved=rules.every_goal_achieved(g.status for g in facts),
     )

@@ -1,20 +1,70 @@
 """Pure goal-worksheet rules: no ORM, no clock (the caller passes "today")."""
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from iop.dates import is_week_start, week_end, week_start
 
 RATING_MIN, RATING_MAX = 0, 4
+ACTIVE, ACHIEVED, REVISED, DISCONTINUED = "active", "achieved", "revised", "discontinued"
 
 
-def on_track_share(ratings, threshold=3):
-    """Share of ``ratings`` at or above ``threshold`` (0..1), or None when there are none.
+@dataclass(frozen=True)
+class GoalFact:
+    """One goal as the rules see it."""
 
-    >>> on_track_share([4, 3, 2, 1], 3)
-    0.5
-    """
-    ratings = [r for r in ratings if r is not None]
-    if not ratings:
-        return None
-    return sum(1 for r in ratings if r >= threshold) / len(ratings)
+    key: object  # the goal's id (or ref): what a worksheet's ratings are keyed by
+    status: str  # its status as of the evaluation date
+    set_on: dt.date | None = None  # the day it was set (None: unknown, counted from the start)
+    closed_on: dt.date | None = None  # the day it stopped being active (achieved, revised, …)
+
+    def open_in_week(self, week: dt.date) -> bool:
+        """Not yet closed (achieved, revised, discontinued) before ``week``'s Monday."""
+        return self.status == ACTIVE or self.closed_on is None or self.closed_on >= week_start(week)
+
+    def set_by_week(self, week: dt.date) -> bool:
+        """Set on or before the Sunday of ``week``."""
+        return self.set_on is None or self.set_on <= week_end(week)
+
+    def active_in_week(self, week: dt.date) -> bool:
+        """Active on at least one day of ``week``'s calendar week."""
+        return self.set_by_week(week) and self.open_in_week(week)
+
+
+@dataclass(frozen=True)
+class OnTrack:
+    """Goals on track on one worksheet (DOMAIN.md "Settled readings")."""
+
+    on_track: int
+    counted: int  # every goal active in the worksheet's week, rated or not
+    rated: int
+
+    @property
+    def share(self):
+        return None if self.counted == 0 else self.on_track / self.counted
+
+
+def worksheet_on_track(
+    goals: Iterable[GoalFact], ratings: Mapping[object, int], week: dt.date, threshold: int = 3
+) -> OnTrack:
+    """The worksheet of ``week`` with ``ratings`` (goal key → 0–4): the denominator is every goal
+    active in that week, an unrated one is not on track; a goal set after the week is not counted.
+    A rated goal was there that week, whatever its status since."""
+    counted = [g for g in goals if g.open_in_week(week) and (g.key in ratings or g.set_by_week(week))]
+    rated = [ratings[g.key] for g in counted if ratings.get(g.key) is not None]
+    return OnTrack(
+        on_track=sum(1 for r in rated if r >= threshold),
+        counted=len(counted),
+        rated=len(rated),
+    )
+
+
+def every_goal_achieved(statuses: Iterable[str]) -> bool:
+    """Every goal of the episode achieved (revised and discontinued ones don't count): the
+    goals criterion is then met, shown "all achieved"."""
+    kept = [s for s in statuses if s in (ACTIVE, ACHIEVED)]
+    return bool(kept) and all(s == ACHIEVED for s in kept)
 
 
 def rating_problem(rating):
@@ -32,14 +82,12 @@ def week_problems(*, week, today, admitted_on, ended_on=None):
     The week is the Monday that starts it; it may not start before the admission week, may not
     be a future week, and the episode must have been open on at least one day of it.
     """
-    if week.weekday() != 0:
+    if not is_week_start(week):
         return [f"The week must start on a Monday ({week:%m/%d/%Y} is a {week:%A})."]
     problems = []
-    this_week = today - dt.timedelta(days=today.weekday())
-    if week > this_week:
+    if week > week_start(today):
         problems.append(f"The week of {week:%m/%d/%Y} is in the future.")
-    week_end = week + dt.timedelta(days=6)
-    if week_end < admitted_on:
+    if week_end(week) < admitted_on:
         problems.append(f"The week of {week:%m/%d/%Y} is before the admission on {admitted_on:%m/%d/%Y}.")
     elif ended_on is not None and week > ended_on:
         problems.append(f"The episode was not active in the week of {week:%m/%d/%Y} (it ended on {ended_on:%m/%d/%Y}).")

@@ -15,5 +15,10 @@ def weeks_between(first_monday: dt.date, last_monday: dt.date) -> list[dt.date]:
 
 
 def is_week_start(day: dt.date) -> bool:
-    """Whether ``day`` is a Monday, the day every week of the record starts on."""
+    """Whether ``day`` starts a week (is a Monday)."""
     return day.weekday() == 0
+
+
+def week_end(day: dt.date) -> dt.date:
+    """The Sunday of ``day``'s week."""
+    return week_start(day) + dt.timedelta(days=6)

@@ -66,13 +66,14 @@ def _screens_in(episode, start, end):
 def _screen_summary(episode, start, end):
     """Counts only: no substance is named."""
     screens = _screens_in(episode, start, end)
-    count = {m: sum(1 for _, meaning, _ in screens if meaning == m) for m in Interpretation.values}
+    count = {m: sum(1 for _, meaning, _ in screens if meaning == m) for m in Interpretation}
     return {
         "total": len(screens),
         "negative": count[Interpretation.NEGATIVE] + count[Interpretation.EXPECTED_POSITIVE],
         "positive": count[Interpretation.UNEXPECTED_POSITIVE] + count[Interpretation.PENDING_CONFIRMATION],
         "refused_or_missed": count[Interpretation.REFUSED] + count[Interpretation.MISSED],
         "invalid": count[Interpretation.INVALID],
+        "inconclusive": count[Interpretation.INCONCLUSIVE],
     }
 
 

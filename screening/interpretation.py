@@ -8,14 +8,18 @@ Rules (DOMAIN.md, "Urine drug screens"):
 - a positive overturned by a confirmed-negative lab result counts as negative;
 - a positive explained by a prescription active on the collection date (start <= day <= end,
   an open end is active) is **expected**;
-- an unexplained positive is **pending confirmation** while its confirmation is pending, otherwise
-  **unexpected positive**; unexpected wins over everything else;
-- an inconclusive result: pending -> pending confirmation, confirmed negative -> negative,
-  confirmed positive -> handled as a positive, otherwise the screen is **invalid**;
+- an unexplained positive is an **unexpected positive**, also while the lab is pending (DOMAIN.md
+  "Settled readings": a presumptive unexplained positive counts everywhere until a lab result
+  overturns it); unexpected wins over everything else;
+- an inconclusive result: not sent -> **inconclusive** (breaks the streak, yet a completed screen:
+  not a positive, not a missing specimen), pending -> **pending confirmation**, confirmed
+  negative -> negative, confirmed positive -> handled as a positive;
 - all positives explained -> **expected positive**; nothing positive -> **negative**.
 
-Precedence when several results disagree: unexpected positive > invalid (an inconclusive result
-that was not sent) > pending confirmation > expected positive > negative.
+Precedence when several results disagree: unexpected positive > inconclusive > pending
+confirmation > expected positive > negative.
+
+No ORM, no clock: the model-object adapters (``interpret_screen``) live in ``screening.queries``.
 """
 
 from __future__ import annotations
@@ -24,9 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from django.db import models
-from django.utils import timezone
+from enum import StrEnum
 
 # Values of screening.models.Screen.Outcome / ScreenResult.Result / ScreenResult.Confirmation,
 # repeated here so this module stays importable without the ORM models.
@@ -50,27 +52,59 @@ ADULTERATED_PH_AT_LEAST = Decimal("11")
 ADULTERATED_NITRITE_AT_LEAST = Decimal("500")
 
 
-class Interpretation(models.TextChoices):
-    NEGATIVE = "negative", "Negative"
-    EXPECTED_POSITIVE = "expected_positive", "Expected positive"
-    UNEXPECTED_POSITIVE = "unexpected_positive", "Unexpected positive"
-    INVALID = "invalid", "Invalid"
-    REFUSED = "refused", "Refused"
-    MISSED = "missed", "Missed"
-    PENDING_CONFIRMATION = "pending_confirmation", "Pending confirmation"
+class Interpretation(StrEnum):
+    NEGATIVE = "negative"
+    EXPECTED_POSITIVE = "expected_positive"
+    UNEXPECTED_POSITIVE = "unexpected_positive"
+    INCONCLUSIVE = "inconclusive"
+    INVALID = "invalid"
+    REFUSED = "refused"
+    MISSED = "missed"
+    PENDING_CONFIRMATION = "pending_confirmation"
+
+    @property
+    def label(self):
+        return LABELS[self]
 
 
-# Interpretations that keep a negative streak going (DOMAIN.md "Negative streak").
+LABELS = {
+    Interpretation.NEGATIVE: "Negative",
+    Interpretation.EXPECTED_POSITIVE: "Expected positive",
+    Interpretation.UNEXPECTED_POSITIVE: "Unexpected positive",
+    Interpretation.INCONCLUSIVE: "Inconclusive",
+    Interpretation.INVALID: "Invalid",
+    Interpretation.REFUSED: "Refused",
+    Interpretation.MISSED: "Missed",
+    Interpretation.PENDING_CONFIRMATION: "Pending confirmation",
+}
+
+# The sets every reader of screens uses (DOMAIN.md "Precise meanings" and "Settled readings").
+# Keep a negative streak going:
 STREAK_KEEPING = frozenset({Interpretation.NEGATIVE, Interpretation.EXPECTED_POSITIVE})
-# Bootstrap colour per interpretation; templates always print the label beside it.
-BADGE_CLASS = {
-    Interpretation.NEGATIVE: "text-bg-success",
-    Interpretation.EXPECTED_POSITIVE: "text-bg-info",
-    Interpretation.UNEXPECTED_POSITIVE: "text-bg-danger",
-    Interpretation.INVALID: "text-bg-warning",
-    Interpretation.REFUSED: "text-bg-warning",
-    Interpretation.MISSED: "text-bg-secondary",
-    Interpretation.PENDING_CONFIRMATION: "text-bg-light border",
+# Fail "no recent positive" (an inconclusive or pending result does not):
+NOT_NEGATIVE = frozenset(
+    {Interpretation.UNEXPECTED_POSITIVE, Interpretation.REFUSED, Interpretation.MISSED, Interpretation.INVALID}
+)
+# No usable specimen (the missed_screen flag):
+NO_SPECIMEN = frozenset({Interpretation.REFUSED, Interpretation.MISSED, Interpretation.INVALID})
+# A completed screen (a result exists, readable or not; screen_overdue looks for one):
+COMPLETED_SCREEN = frozenset(
+    {
+        Interpretation.NEGATIVE,
+        Interpretation.EXPECTED_POSITIVE,
+        Interpretation.UNEXPECTED_POSITIVE,
+        Interpretation.INCONCLUSIVE,
+        Interpretation.PENDING_CONFIRMATION,
+    }
+)
+
+# Why a screen is invalid, in the Screens tab's words (``invalid_reason``).
+INVALID_REASONS = {
+    "dilute": "dilute",
+    "substituted": "substituted",
+    "adulterated": "adulterated",
+    "temperature": "temperature out of range",
+    "recorded": "recorded invalid",
 }
 
 
@@ -141,18 +175,13 @@ def interpret(
         if r.result == NEGATIVE or r.confirmation == CONFIRMED_NEGATIVE:
             continue
         if r.result == INCONCLUSIVE and r.confirmation != CONFIRMED_POSITIVE:
-            found.add(Interpretation.PENDING_CONFIRMATION if r.confirmation == PENDING else Interpretation.INVALID)
+            found.add(Interpretation.PENDING_CONFIRMATION if r.confirmation == PENDING else Interpretation.INCONCLUSIVE)
             continue
-        # a positive (presumptive or confirmed), or an inconclusive confirmed positive
-        if r.analyte in explained:
-            found.add(Interpretation.EXPECTED_POSITIVE)
-        elif r.confirmation == PENDING:
-            found.add(Interpretation.PENDING_CONFIRMATION)
-        else:
-            found.add(Interpretation.UNEXPECTED_POSITIVE)
+        # a positive (presumptive, awaiting the lab or confirmed), or an inconclusive confirmed positive
+        found.add(Interpretation.EXPECTED_POSITIVE if r.analyte in explained else Interpretation.UNEXPECTED_POSITIVE)
     for winner in (
         Interpretation.UNEXPECTED_POSITIVE,
-        Interpretation.INVALID,
+        Interpretation.INCONCLUSIVE,
         Interpretation.PENDING_CONFIRMATION,
         Interpretation.EXPECTED_POSITIVE,
     ):
@@ -161,34 +190,15 @@ def interpret(
     return Interpretation.NEGATIVE
 
 
-def validity_of(screen) -> ValidityFact:
-    return ValidityFact(
-        temperature_in_range=screen.temperature_in_range,
-        creatinine_mg_dl=screen.creatinine_mg_dl,
-        specific_gravity=screen.specific_gravity,
-        ph=screen.ph,
-        nitrite_ug_ml=screen.nitrite_ug_ml,
-        adulterant_noted=screen.adulterant_noted,
-    )
-
-
-def collected_on(screen) -> date:
-    return timezone.localtime(screen.collected_at).date()
-
-
-def interpret_screen(screen, prescriptions) -> Interpretation:
-    """Interpret a Screen model object whose ``results`` are prefetched, given the Prescription
-    model objects of its client (entered-in-error ones are ignored). Analytes are matched by id,
-    so neither the results' nor the prescriptions' analytes need to be loaded."""
-    results = [ResultFact(str(r.analyte_id), r.result, r.confirmation) for r in screen.results.all()]
-    facts = [PrescriptionFact(str(p.analyte_id), p.start, p.end) for p in prescriptions if not p.entered_in_error]
-    return interpret(
-        outcome=screen.outcome,
-        collected_on=collected_on(screen),
-        results=results,
-        validity=validity_of(screen),
-        prescriptions=facts,
-    )
+def invalid_reason(*, outcome: str, validity: ValidityFact = ValidityFact()) -> str | None:
+    """Why a screen is invalid, in words ("dilute", "substituted", "adulterated", "temperature out
+    of range", "recorded invalid"), or None when it is not invalid."""
+    problem = specimen_validity(validity)
+    if problem is not None and outcome in (COMPLETED, INVALID):
+        return INVALID_REASONS[problem]
+    if outcome == INVALID:
+        return INVALID_REASONS["recorded"]
+    return None
 
 
 @dataclass(frozen=True)

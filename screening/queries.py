@@ -1,12 +1,60 @@
 """Reads for many screens at once, in a fixed number of queries."""
 
 from collections import defaultdict
+from datetime import date
+from typing import NamedTuple
 
 from django.db.models import F, Prefetch
+from django.utils import timezone
 
 from clients.models import Episode
-from screening.interpretation import collected_on, interpret_screen
+from screening.interpretation import (
+    Interpretation,
+    PrescriptionFact,
+    ResultFact,
+    Streak,
+    ValidityFact,
+    interpret,
+    invalid_reason,
+    last_unexpected_positive,
+    negative_streak,
+)
 from screening.models import Prescription, Screen, ScreenResult
+
+
+def validity_of(screen) -> ValidityFact:
+    return ValidityFact(
+        temperature_in_range=screen.temperature_in_range,
+        creatinine_mg_dl=screen.creatinine_mg_dl,
+        specific_gravity=screen.specific_gravity,
+        ph=screen.ph,
+        nitrite_ug_ml=screen.nitrite_ug_ml,
+        adulterant_noted=screen.adulterant_noted,
+    )
+
+
+def collected_on(screen) -> date:
+    return timezone.localtime(screen.collected_at).date()
+
+
+def screen_invalid_reason(screen) -> str | None:
+    """Why a Screen model object is invalid, in words (None when it is not)."""
+    return invalid_reason(outcome=screen.outcome, validity=validity_of(screen))
+
+
+def interpret_screen(screen, prescriptions) -> Interpretation:
+    """Interpret a Screen model object whose ``results`` are prefetched, given the Prescription
+    model objects of its client (entered-in-error ones are ignored). Analytes are matched by id,
+    so neither the results' nor the prescriptions' analytes need to be loaded."""
+    results = [ResultFact(str(r.analyte_id), r.result, r.confirmation) for r in screen.results.all()]
+    facts = [PrescriptionFact(str(p.analyte_id), p.start, p.end) for p in prescriptions if not p.entered_in_error]
+    return interpret(
+        outcome=screen.outcome,
+        collected_on=collected_on(screen),
+        results=results,
+        validity=validity_of(screen),
+        prescriptions=facts,
+    )
 
 
 def screen_interpretations(episode_ids):
@@ -40,6 +88,23 @@ def screen_interpretations(episode_ids):
             (collected_on(screen), interpret_screen(screen, prescriptions[screen.client_pk]), screen)
         )
     return out
+
+
+class ScreenSummary(NamedTuple):
+    items: list  # [(collected_on, Interpretation, screen)], newest first
+    streak: Streak
+    last_unexpected: date | None
+    days_since_unexpected: int | None
+
+
+def screen_summary(episode, today: date) -> ScreenSummary:
+    """The Screens tab's figures for one episode (three queries; none without an episode), from
+    the same screening.interpretation rules as the markers."""
+    items = screen_interpretations([episode.pk])[episode.pk] if episode else []
+    items = [item for item in items if item[0] <= today]
+    pairs = [(on, interp) for on, interp, _ in items]
+    last = last_unexpected_positive(pairs)
+    return ScreenSummary(items, negative_streak(pairs), last, (today - last).days if last else None)
 
 
 def pending_results(user):

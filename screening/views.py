@@ -15,16 +15,13 @@ from clients.records import client_record_open, record_context
 from screening import services
 from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
 from screening.interpretation import (
-    BADGE_CLASS,
     PrescriptionFact,
     blind_spot_message,
     explained_analytes,
-    last_unexpected_positive,
-    negative_streak,
     panel_blind_spots,
 )
 from screening.models import Panel, Prescription, Screen, ScreenResult
-from screening.queries import pending_results, screen_interpretations
+from screening.queries import pending_results, screen_invalid_reason, screen_summary
 
 
 def _require(user, perm):
@@ -52,25 +49,23 @@ def _findings(screen, on, prescriptions):
 
 def _timeline(episode, prescriptions):
     """Rows for the timeline of ``episode`` plus its streak figures (3 queries)."""
-    items = screen_interpretations([episode.pk])[episode.pk] if episode else []
+    summary = screen_summary(episode, timezone.localdate())
+    items = summary.items
     rows = [
         {
             "on": on,
             "screen": screen,
             "interpretation": interp,
-            "badge": BADGE_CLASS[interp],
+            "invalid_reason": screen_invalid_reason(screen),
             "findings": _findings(screen, on, prescriptions),
         }
         for on, interp, screen in items
     ]
-    pairs = [(on, interp) for on, interp, _ in items]
-    last_unexpected = last_unexpected_positive(pairs)
-    today = timezone.localdate()
     return {
         "rows": rows,
-        "streak": negative_streak(pairs),
-        "last_unexpected": last_unexpected,
-        "days_since_unexpected": (today - last_unexpected).days if last_unexpected else None,
+        "streak": summary.streak,
+        "last_unexpected": summary.last_unexpected,
+        "days_since_unexpected": summary.days_since_unexpected,
     }
 
 

@@ -23,7 +23,7 @@ def ctx(db):
 def _rate(episode, today):
     as_of = min(today, episode.ended_on or today)
     rows = queries.attendance_rows([episode.pk], as_of - dt.timedelta(days=28))
-    return rules.rate_4w(queries.facts_of(rows), as_of).rate
+    return rules.rate_over(queries.facts_of(rows), as_of).rate
 
 
 def test_demo_attendance_follows_the_stories(ctx):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from attendance.rules import AttendanceFact, default_minutes, minutes_problem, rate_4w, week_summary, weekly_summaries
+from attendance.rules import AttendanceFact, default_minutes, minutes_problem, rate_over, week_summary, weekly_summaries
 
 MON = dt.date(2026, 3, 2)  # a Monday
 SUN = MON + dt.timedelta(days=6)
@@ -73,7 +73,7 @@ def test_week_summary_accepts_any_day_of_the_week():
     ],
 )
 def test_rate_over_the_last_28_days(facts, rate, attended, unexcused, excused):
-    summary = rate_4w(facts, AS_OF)
+    summary = rate_over(facts, AS_OF)
     assert summary.rate == (pytest.approx(rate) if rate is not None else None)
     assert (summary.attended, summary.unexcused, summary.excused) == (attended, unexcused, excused)
 

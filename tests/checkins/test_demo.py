@@ -4,7 +4,8 @@ from django.utils import timezone
 
 from checkins import demo
 from checkins.models import CheckIn
-from checkins.queries import checkin_rows, due_episodes
+from checkins.queries import due_episodes
+from checkins.scoring import risk_flag
 from clients import demo as clients_demo
 from iop.dates import week_start
 
@@ -15,8 +16,18 @@ def test_demo_checkins_fit_each_story(db):
     clients_demo.seed_clients(ctx, 12)  # one client of each story
     demo.seed(ctx)
     this_week = week_start(ctx.today)
-    rows = checkin_rows([d.episode.pk for d in ctx.episodes])
-    latest = {d.story: next((r for r in rows[d.episode.pk] if r.signed), None) for d in ctx.episodes}
+    latest = {
+        d.story: CheckIn.objects.filter(episode=d.episode, signed_at__isnull=False).order_by("-week").first()
+        for d in ctx.episodes
+    }
+    for checkin in filter(None, latest.values()):
+        checkin.risk_flag = risk_flag(
+            risk=checkin.risk,
+            suicidal_ideation=checkin.suicidal_ideation,
+            homicidal_ideation=checkin.homicidal_ideation,
+            overdose_risk=checkin.overdose_risk,
+            phq9_items=checkin.phq9_items,
+        )
     assert latest["ready_graduate"].recommendation == "graduate" and latest["ready_graduate"].week == this_week
     assert latest["ready_step_down"].recommendation == "step_down" and latest["ready_step_down"].week == this_week
     assert latest["approaching"].recommendation == "continue"

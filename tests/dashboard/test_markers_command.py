@@ -1,5 +1,6 @@
 """``manage.py markers`` prints the INTERFACES.md JSON, from the same code as the dashboard."""
 
+import datetime as dt
 import io
 import json
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dashboard.queries import episode_evaluations, evaluation_document
+from iop.dates import week_start
 from tests.dashboard.test_queries import AS_OF, build_caseload, fresh
 
 
@@ -99,3 +101,173 @@ def test_the_demo_data_shows_every_state_on_the_markers(db):
     ended = Decision.objects.filter(kind__in=["graduate", "step_down", "discharge"])
     assert ended.count() == Episode.objects.exclude(status="active").count() > 0
     assert all(d.evidence["episode"] == d.episode.ref for d in ended.select_related("episode"))
+
+
+# --- DOMAIN.md "Settled readings", through the command (one row each) -------------------------
+
+
+def _screen(episode, days_ago, result="positive", confirmation="not_sent", code="COC", **fields):
+    from screening.models import Screen, ScreenResult
+    from tests.dashboard.test_queries import at
+    from tests.factories import AnalyteFactory
+
+    screen = Screen.objects.create(episode=episode, collected_at=at(AS_OF - dt.timedelta(days=days_ago)), **fields)
+    if result is not None:
+        ScreenResult.objects.create(
+            screen=screen, analyte=AnalyteFactory(code=code), result=result, confirmation=confirmation
+        )
+    return screen
+
+
+def _pending_positive(episode):
+    _screen(episode, 1, "positive", "pending")
+
+
+def _inconclusive(episode):
+    _screen(episode, 1, "inconclusive", "not_sent")
+
+
+def _unrated_goal(episode):
+    from goals.models import Goal
+    from tests.dashboard.test_queries import at
+
+    goal = Goal.objects.create(episode=episode, ref="G3", area="legal", statement="Court dates")
+    Goal.objects.filter(pk=goal.pk).update(created_at=at(AS_OF - dt.timedelta(days=20)))
+
+
+def _all_achieved(episode):
+    from goals.models import Goal, GoalRating
+
+    GoalRating.objects.filter(worksheet__episode=episode).update(rating=1)
+    Goal.objects.filter(episode=episode).update(status="achieved")
+
+
+def _old_signed_checkin_only(episode):
+    from checkins.models import CheckIn
+
+    CheckIn.objects.filter(episode=episode).update(week=week_start(AS_OF) - dt.timedelta(weeks=6))
+
+
+def _risky_draft_last_week(episode):
+    from checkins.models import CheckIn
+
+    CheckIn.objects.create(
+        episode=episode, week=week_start(AS_OF) - dt.timedelta(weeks=1), risk="high", author=episode.primary_therapist
+    )
+
+
+def _admitted_last_wednesday_short(episode):
+    from attendance.models import Attendance
+    from clients.models import Episode
+
+    last_monday = week_start(AS_OF) - dt.timedelta(weeks=1)
+    Episode.objects.filter(pk=episode.pk).update(admitted_on=last_monday + dt.timedelta(days=2))
+    Attendance.objects.filter(episode=episode, session__date__lt=last_monday + dt.timedelta(days=3)).delete()
+
+
+def _previous_episode(episode, *, gap_days, bad_screen=True, risky=False, absences=False):
+    """An earlier episode of the same client ended by a step-down ``gap_days`` before this one opened."""
+    from attendance.models import Attendance, Session
+    from checkins.models import CheckIn
+    from clients.models import Episode
+
+    opened = AS_OF - dt.timedelta(days=5)  # a Saturday
+    Episode.objects.filter(pk=episode.pk).update(admitted_on=opened)
+    previous = Episode.objects.create(
+        client=episode.client,
+        ref=f"{episode.client.mrn}-0",
+        site=episode.site,
+        track=episode.track,
+        admitted_on=opened - dt.timedelta(weeks=10),
+        status="stepped_down",
+        ended_on=opened - dt.timedelta(days=gap_days),
+        end_reason="stepped_down",
+    )
+    if bad_screen:
+        _screen(previous, 12)
+    if risky:
+        CheckIn.objects.create(
+            episode=previous,
+            week=week_start(opened),  # 9 days before AS_OF
+            risk="high",
+            author=episode.primary_therapist,
+        )
+    if absences:
+        for days_ago in (6, 5):
+            session = Session.objects.create(
+                site=episode.site,
+                track=episode.track,
+                date=AS_OF - dt.timedelta(days=days_ago),
+                start_time=dt.time(7),
+                duration_minutes=60,
+            )
+            Attendance.objects.create(session=session, episode=previous, status="absent", minutes_attended=0)
+    return previous
+
+
+def _criterion(doc, name, which="step_down"):
+    return next(c for c in doc[which]["criteria"] if c["name"] == name)
+
+
+SETTLED = {
+    "presumptive_positive_awaiting_lab": (
+        _pending_positive,
+        lambda d: (
+            "unexpected_positive" in d["flags"]
+            and d["markers"]["negative_streak"] == 0
+            and d["markers"]["days_since_unexpected_positive"] == 1
+            and d["step_down"]["status"] != "ready"
+        ),
+    ),
+    "inconclusive_breaks_the_streak_only": (
+        _inconclusive,
+        lambda d: (
+            d["markers"]["negative_streak"] == 0
+            and "missed_screen" not in d["flags"]
+            and "screen_overdue" not in d["flags"]
+            and _criterion(d, "no_recent_positive")["met"]
+        ),
+    ),
+    "unrated_active_goal_is_not_on_track": (_unrated_goal, lambda d: d["markers"]["goals_on_track"] == 0.67),
+    "all_goals_achieved_is_met": (_all_achieved, lambda d: _criterion(d, "goals_on_track", "graduation")["met"]),
+    "latest_signed_checkin_at_any_age": (
+        _old_signed_checkin_only,
+        lambda d: (
+            d["markers"]["latest_checkin_on"] == (week_start(AS_OF) - dt.timedelta(weeks=6)).isoformat()
+            and not _criterion(d, "recommendation")["met"]
+        ),
+    ),
+    "risk_from_a_draft_dated_by_its_monday": (
+        _risky_draft_last_week,
+        lambda d: _criterion(d, "no_recent_risk")["measured"] == 10 and not _criterion(d, "no_recent_risk")["met"],
+    ),
+    "hours_short_not_raised_for_the_partial_admission_week": (
+        _admitted_last_wednesday_short,
+        lambda d: d["markers"]["hours_by_week"][-1] < 9 and "hours_short" not in d["flags"],
+    ),
+    "continuous_stay_carries_screens": (
+        lambda e: _previous_episode(e, gap_days=0),
+        lambda d: "unexpected_positive" in d["flags"] and not _criterion(d, "no_recent_positive")["met"],
+    ),
+    "continuous_stay_carries_risk": (
+        lambda e: _previous_episode(e, gap_days=0, bad_screen=False, risky=True),
+        lambda d: not _criterion(d, "no_recent_risk")["met"],
+    ),
+    "continuous_stay_carries_absences": (
+        lambda e: _previous_episode(e, gap_days=0, bad_screen=False, absences=True),
+        lambda d: "absences" in d["flags"],
+    ),
+    "a_readmission_after_a_gap_starts_afresh": (
+        lambda e: _previous_episode(e, gap_days=1, risky=True, absences=True),
+        lambda d: not {"unexpected_positive", "absences"} & set(d["flags"]) and _criterion(d, "no_recent_risk")["met"],
+    ),
+}
+
+
+@pytest.mark.parametrize("reading", list(SETTLED))
+def test_settled_reading_through_the_command(site1, track1, therapist, reading):
+    change, holds = SETTLED[reading]
+    [episode] = build_caseload(1, site=site1, track=track1, therapist=therapist)
+    change(episode)
+    doc = run("--mrn", episode.client.mrn, "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert holds(doc), doc

@@ -213,7 +213,7 @@ def test_a_prescription_explains_only_while_active_and_not_entered_in_error(
     [
         ("positive", "not_sent", "unexpected_positive"),
         ("positive", "confirmed_negative", None),  # a confirmed negative overturns the cup
-        ("positive", "pending", None),  # pending confirmation: not yet unexpected
+        ("positive", "pending", "unexpected_positive"),  # awaiting the lab: unexpected until overturned
         ("negative", "not_sent", None),
     ],
 )

@@ -7,8 +7,8 @@ from django.utils import timezone
 from clients import demo as clients_demo
 from goals import demo
 from goals.models import Goal, GoalRating, Worksheet
-from goals.queries import latest_worksheets
-from goals.rules import on_track_share, week_problems
+from goals.queries import goals_overview
+from goals.rules import week_problems
 
 
 @pytest.fixture
@@ -22,12 +22,13 @@ def demo_ctx(db):
 def test_demo_goals_and_worksheets_fit_each_story(demo_ctx, django_assert_max_num_queries):
     with django_assert_max_num_queries(40):  # bulk writes: a handful of statements for everyone
         demo.seed(demo_ctx)
-    latest = latest_worksheets([d.episode.pk for d in demo_ctx.episodes])
     by_story = defaultdict(list)
     for d in demo_ctx.episodes:
-        week_ratings = latest.get(d.episode.pk)
-        active = [r for _ref, status, r in week_ratings[1] if status == "active"] if week_ratings else []
-        by_story[d.story].append((d, week_ratings, on_track_share(active)))
+        overview = goals_overview(d.episode)  # the Goals tab's share, by goals.rules.worksheet_on_track
+        week_ratings = None
+        if overview.latest is not None:
+            week_ratings = (overview.latest.week, [(r.goal.ref, r.goal.status, r.latest) for r in overview.rows])
+        by_story[d.story].append((d, week_ratings, overview.on_track))
         assert 2 <= Goal.objects.filter(episode=d.episode).exclude(revises__isnull=False).count() <= 4
 
     for story in ("ready_graduate", "ready_step_down", "approaching"):

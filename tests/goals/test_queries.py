@@ -1,6 +1,6 @@
 import datetime as dt
 
-from goals import queries, services
+from goals import queries, rules, services
 from goals.models import Goal
 from programs.models import Criteria
 from tests.factories import EpisodeFactory, GoalFactory, GoalRatingFactory, WorksheetFactory
@@ -15,29 +15,6 @@ def _episode_with_history(site, weeks, goals, this_week, rating=3):
         for goal in made:
             GoalRatingFactory(worksheet=sheet, goal=goal, rating=rating)
     return episode
-
-
-def test_latest_worksheets_gives_each_episodes_latest_week_and_ratings(site1, this_week, last_week):
-    a = EpisodeFactory(site=site1)
-    g1, g2 = GoalFactory(episode=a, ref="G1"), GoalFactory(episode=a, ref="G2", status=Goal.Status.ACHIEVED)
-    old = WorksheetFactory(episode=a, week=last_week)
-    GoalRatingFactory(worksheet=old, goal=g1, rating=1)
-    new = WorksheetFactory(episode=a, week=this_week)
-    GoalRatingFactory(worksheet=new, goal=g2, rating=4)
-    GoalRatingFactory(worksheet=new, goal=g1, rating=3)
-    b = EpisodeFactory(site=site1)  # no worksheet: absent
-    assert queries.latest_worksheets([a.pk, b.pk]) == {a.pk: (this_week, [("G1", "active", 3), ("G2", "achieved", 4)])}
-    assert queries.latest_worksheets([]) == {}
-
-
-def test_latest_worksheets_runs_two_queries_for_3_or_15_episodes(site1, this_week, django_assert_num_queries):
-    few = [_episode_with_history(site1, 2, 2, this_week).pk for _ in range(3)]
-    with django_assert_num_queries(2):  # 1. latest worksheet per episode (subquery) 2. their ratings + goals
-        assert len(queries.latest_worksheets(few)) == 3
-    many = few + [_episode_with_history(site1, 4, 4, this_week).pk for _ in range(12)]
-    with django_assert_num_queries(2):
-        result = queries.latest_worksheets(many)
-    assert len(result) == 15 and all(len(r[1]) in (2, 4) for r in result.values())
 
 
 def test_worksheet_for_week_returns_the_week_with_ratings_in_goal_order(
@@ -72,9 +49,35 @@ def test_goals_overview_uses_the_sites_on_track_rating(episode1, two_goals, this
     assert queries.goals_overview(episode1).on_track == 1.0
 
 
-def test_goals_overview_counts_only_active_goals_on_track(episode1, two_goals, this_week):
+def test_goals_overview_counts_every_goal_active_in_the_worksheets_week(episode1, two_goals, this_week):
     services.worksheet_save(
         episode=episode1, week=this_week, ratings={two_goals[0].pk: (4, ""), two_goals[1].pk: (1, "")}
     )
+    services.goal_status_set(goal=two_goals[0], status="achieved")  # achieved after: it was active that week
+    overview = queries.goals_overview(episode1)
+    assert (overview.on_track, overview.counted) == (0.5, 2)
+
+
+def test_goals_overview_an_unrated_active_goal_is_not_on_track(episode1, two_goals, this_week):
+    services.worksheet_save(
+        episode=episode1, week=this_week, ratings={two_goals[0].pk: (4, ""), two_goals[1].pk: (3, "")}
+    )
+    GoalFactory(episode=episode1, ref="G3")  # set this week, after the worksheet: active, unrated
+    overview = queries.goals_overview(episode1)
+    assert (overview.on_track, overview.on_track_count, overview.counted, overview.rated_count) == (2 / 3, 2, 3, 2)
+
+
+def test_goals_overview_says_all_achieved(episode1, two_goals, this_week):
+    for goal in two_goals:
+        services.goal_status_set(goal=goal, status="achieved")
+    assert queries.goals_overview(episode1).all_achieved
+
+
+def test_goal_facts_read_when_each_goal_was_set_and_closed_in_one_query(episode1, two_goals, django_assert_num_queries):
     services.goal_status_set(goal=two_goals[0], status="achieved")
-    assert queries.goals_overview(episode1).on_track == 0.0
+    with django_assert_num_queries(1):
+        facts = {fact.key: fact for _, fact in queries.goal_facts(Goal.objects.all())}
+    today = dt.date.today()
+    assert facts[two_goals[0].pk].status == "achieved" and facts[two_goals[0].pk].closed_on is not None
+    assert facts[two_goals[1].pk].closed_on is None and facts[two_goals[1].pk].set_on <= today
+    assert rules.GoalFact(1, "active", set_on=today).active_in_week(today)

@@ -2,26 +2,15 @@ import datetime as dt
 
 import pytest
 
-from goals.rules import next_ref, on_track_share, rating_problem, ref_sort_key, week_problems
-
-
-@pytest.mark.parametrize(
-    "ratings, threshold, expected",
-    [
-        ([], 3, None),  # nothing rated: no share (not 0 %)
-        ([None], 3, None),
-        ([3], 3, 1.0),  # exactly the threshold is on track
-        ([2], 3, 0.0),
-        ([4, 3, 2, 1], 3, 0.5),
-        ([4, 4, 4, 2], 3, 0.75),
-        ([0, 1, 2], 3, 0.0),
-        ([2, 2], 2, 1.0),  # a site may lower the threshold (Criteria.on_track_rating)
-        ([3, 3], 4, 0.0),
-        ([4, None, 2], 3, 0.5),  # unrated goals are left out
-    ],
+from goals.rules import (
+    GoalFact,
+    every_goal_achieved,
+    next_ref,
+    rating_problem,
+    ref_sort_key,
+    week_problems,
+    worksheet_on_track,
 )
-def test_on_track_share(ratings, threshold, expected):
-    assert on_track_share(ratings, threshold) == expected
 
 
 @pytest.mark.parametrize(
@@ -78,3 +67,47 @@ def test_next_ref_follows_the_highest_number(refs, expected):
 
 def test_refs_sort_in_number_order():
     assert sorted(["G10", "G2", "G1"], key=ref_sort_key) == ["G1", "G2", "G10"]
+
+
+WEEK = dt.date(2026, 3, 2)  # a Monday
+
+
+@pytest.mark.parametrize(
+    "goals, ratings, expected",
+    [
+        # DOMAIN.md "Settled readings": the denominator is every goal active in the worksheet's week
+        ([GoalFact(1, "active"), GoalFact(2, "active")], {1: 4, 2: 3}, (2, 2, 2)),
+        ([GoalFact(i, "active") for i in range(4)], {0: 4, 1: 4, 2: 4}, (3, 4, 3)),  # 3 of 4 rated: 75 %
+        ([GoalFact(1, "active"), GoalFact(2, "active", set_on=WEEK + dt.timedelta(days=7))], {1: 4}, (1, 1, 1)),
+        ([GoalFact(1, "active"), GoalFact(2, "active", set_on=WEEK + dt.timedelta(days=6))], {1: 4}, (1, 2, 1)),
+        ([GoalFact(1, "active"), GoalFact(2, "achieved", closed_on=WEEK - dt.timedelta(days=1))], {1: 4}, (1, 1, 1)),
+        ([GoalFact(1, "active"), GoalFact(2, "achieved", closed_on=WEEK)], {1: 4}, (1, 2, 1)),  # closed that week
+        ([GoalFact(1, "achieved", set_on=WEEK + dt.timedelta(days=30))], {1: 4}, (1, 1, 1)),  # rated: it was there
+        ([], {}, (0, 0, 0)),  # nothing to measure: no share (not 0 %)
+        ([GoalFact(i, "active") for i in range(4)], {0: 4, 1: 3, 2: 2, 3: 1}, (2, 4, 4)),  # 3 is on track
+    ],
+)
+def test_worksheet_on_track_counts_every_goal_active_that_week(goals, ratings, expected):
+    got = worksheet_on_track(goals, ratings, WEEK, 3)
+    assert (got.on_track, got.counted, got.rated) == expected
+    assert got.share == (None if expected[1] == 0 else expected[0] / expected[1])
+
+
+@pytest.mark.parametrize(
+    "statuses, achieved",
+    [
+        (["achieved", "achieved"], True),
+        (["achieved", "discontinued", "revised"], True),  # revised and discontinued goals don't count
+        (["achieved", "active"], False),
+        ([], False),
+        (["discontinued"], False),
+    ],
+)
+def test_every_goal_achieved(statuses, achieved):
+    assert every_goal_achieved(statuses) is achieved
+
+
+@pytest.mark.parametrize("threshold, on_track", [(2, 2), (3, 1), (4, 0)])  # Criteria.on_track_rating
+def test_worksheet_on_track_uses_the_sites_threshold(threshold, on_track):
+    goals = [GoalFact(1, "active"), GoalFact(2, "active")]
+    assert worksheet_on_track(goals, {1: 3, 2: 2}, WEEK, threshold).on_track == on_track

@@ -34,7 +34,7 @@ def test_goals_tab_shows_goals_latest_rating_grid_and_share_on_track(as_therapis
     text = response.content.decode()
     assert "Stay sober at work events" in text and "Eat dinner with my kids" in text
     assert "4 Achieved" in text and "2 Some" in text  # latest ratings, with words
-    assert "50 %" in text and "1 of 2 rated 3 or higher" in text
+    assert "50 %" in text and "1 of 2 active that week rated 3 or higher" in text
     assert this_week.strftime("%m/%d") in text  # the grid's week column
     assert AccessEvent.objects.filter(client=episode1.client, user__username="therapist").exists()
 

@@ -6,11 +6,16 @@ from decimal import Decimal as D
 import pytest
 
 from screening.interpretation import (
+    COMPLETED_SCREEN,
+    NO_SPECIMEN,
+    NOT_NEGATIVE,
+    STREAK_KEEPING,
     Interpretation,
     PrescriptionFact,
     ResultFact,
     ValidityFact,
     interpret,
+    invalid_reason,
     last_unexpected_positive,
     negative_streak,
     specimen_validity,
@@ -51,21 +56,25 @@ BUP_RX = PrescriptionFact("BUP", date(2026, 1, 1), None)
         ("completed", [pos("BUP")], [BUP_RX], I.EXPECTED_POSITIVE),
         ("completed", [pos("BUP"), neg("COC")], [BUP_RX], I.EXPECTED_POSITIVE),
         ("completed", [pos("BUP"), pos("COC")], [BUP_RX], I.UNEXPECTED_POSITIVE),
-        ("completed", [pos("COC", "pending")], [], I.PENDING_CONFIRMATION),
+        # settled reading: a presumptive unexplained positive awaiting the lab is an unexpected positive
+        ("completed", [pos("COC", "pending")], [], I.UNEXPECTED_POSITIVE),
         ("completed", [pos("BUP", "pending")], [BUP_RX], I.EXPECTED_POSITIVE),
         # unexpected wins over pending
         ("completed", [pos("COC", "pending"), pos("THC")], [], I.UNEXPECTED_POSITIVE),
-        ("completed", [pos("COC", "pending"), pos("BUP")], [BUP_RX], I.PENDING_CONFIRMATION),
+        ("completed", [pos("COC", "pending"), pos("BUP")], [BUP_RX], I.UNEXPECTED_POSITIVE),
         # a confirmed negative overturns the presumptive positive
         ("completed", [pos("COC", "confirmed_negative")], [], I.NEGATIVE),
         ("completed", [pos("COC", "confirmed_negative"), pos("BUP")], [BUP_RX], I.EXPECTED_POSITIVE),
-        ("completed", [pos("COC", "confirmed_negative"), pos("THC", "pending")], [], I.PENDING_CONFIRMATION),
+        ("completed", [pos("COC", "confirmed_negative"), pos("THC", "pending")], [], I.UNEXPECTED_POSITIVE),
         # inconclusive
         ("completed", [inc("THC", "pending")], [], I.PENDING_CONFIRMATION),
         ("completed", [inc("THC", "confirmed_negative")], [], I.NEGATIVE),
         ("completed", [inc("THC", "confirmed_positive")], [], I.UNEXPECTED_POSITIVE),
         ("completed", [inc("BUP", "confirmed_positive")], [BUP_RX], I.EXPECTED_POSITIVE),
-        ("completed", [inc("THC", "not_sent")], [], I.INVALID),
+        # settled reading: inconclusive, not sent, is its own reading (not "invalid")
+        ("completed", [inc("THC", "not_sent")], [], I.INCONCLUSIVE),
+        ("completed", [inc("THC"), pos("BUP")], [BUP_RX], I.INCONCLUSIVE),
+        ("completed", [inc("THC"), inc("COC", "pending")], [], I.INCONCLUSIVE),
         ("completed", [inc("THC"), pos("COC")], [], I.UNEXPECTED_POSITIVE),
         # a prescription for another analyte explains nothing
         ("completed", [pos("COC")], [BUP_RX], I.UNEXPECTED_POSITIVE),
@@ -155,8 +164,9 @@ def test_invalid_specimen_wins_over_a_positive():
 
 
 def test_interpretation_values_are_the_contract():
-    assert set(I.values) == {
+    assert {i.value for i in I} == {
         "negative",
+        "inconclusive",
         "expected_positive",
         "unexpected_positive",
         "invalid",
@@ -193,3 +203,42 @@ def test_last_unexpected_positive_is_the_newest_one():
     items = [(date(2026, 3, 9), N), (date(2026, 3, 5), U), (date(2026, 3, 1), U)]
     assert last_unexpected_positive(items) == date(2026, 3, 5)
     assert last_unexpected_positive(items[:1]) is None
+
+
+@pytest.mark.parametrize(
+    ("reading", "keeps_streak", "fails_no_recent_positive", "missing_specimen", "completed"),
+    [
+        # DOMAIN.md "Settled readings", one row each reading
+        (I.NEGATIVE, True, False, False, True),
+        (I.EXPECTED_POSITIVE, True, False, False, True),
+        (I.UNEXPECTED_POSITIVE, False, True, False, True),  # also while awaiting the lab
+        (I.INCONCLUSIVE, False, False, False, True),  # breaks the streak, nothing else
+        (I.PENDING_CONFIRMATION, False, False, False, True),  # an inconclusive sent to the lab
+        (I.INVALID, False, True, True, False),
+        (I.REFUSED, False, True, True, False),
+        (I.MISSED, False, True, True, False),
+    ],
+)
+def test_what_each_reading_counts_as(reading, keeps_streak, fails_no_recent_positive, missing_specimen, completed):
+    assert (reading in STREAK_KEEPING) is keeps_streak
+    assert (reading in NOT_NEGATIVE) is fails_no_recent_positive
+    assert (reading in NO_SPECIMEN) is missing_specimen
+    assert (reading in COMPLETED_SCREEN) is completed
+
+
+@pytest.mark.parametrize(
+    ("outcome", "validity", "reason"),
+    [
+        ("completed", ValidityFact(creatinine_mg_dl=D("15"), specific_gravity=D("1.002")), "dilute"),
+        ("completed", ValidityFact(creatinine_mg_dl=D("1"), specific_gravity=D("1.000")), "substituted"),
+        ("completed", ValidityFact(ph=D("2.5")), "adulterated"),
+        ("completed", ValidityFact(adulterant_noted=True), "adulterated"),
+        ("completed", ValidityFact(temperature_in_range=False), "temperature out of range"),
+        ("invalid", ValidityFact(), "recorded invalid"),
+        ("invalid", ValidityFact(temperature_in_range=False), "temperature out of range"),
+        ("completed", ValidityFact(), None),
+        ("refused", ValidityFact(), None),
+    ],
+)
+def test_an_invalid_screen_says_why(outcome, validity, reason):
+    assert invalid_reason(outcome=outcome, validity=validity) == reason

@@ -88,7 +88,7 @@ def test_screen_interpretations_three_queries_for_any_number_of_episodes(
         got = screen_interpretations([episode1.pk, empty.pk] + [e.pk for e in others])
     assert got[empty.pk] == []
     assert [i for _, i, _ in got[episode1.pk]] == [Interpretation.EXPECTED_POSITIVE, Interpretation.NEGATIVE]
-    assert [i for _, i, _ in got[others[0].pk]][-1] == Interpretation.PENDING_CONFIRMATION  # the oldest is positive
+    assert [i for _, i, _ in got[others[0].pk]][-1] == Interpretation.UNEXPECTED_POSITIVE  # lab pending
     days = [d for d, _, _ in got[others[0].pk]]
     assert days == sorted(days, reverse=True)
 

@@ -9,7 +9,14 @@ from audit.models import AccessEvent
 from programs.roles import CASE_MANAGER
 from screening import services
 from screening.models import Prescription, Screen, ScreenResult
-from tests.factories import ClientFactory, EpisodeFactory, PrescriptionFactory, UserFactory
+from tests.factories import (
+    ClientFactory,
+    EpisodeFactory,
+    PrescriptionFactory,
+    ScreenFactory,
+    ScreenResultFactory,
+    UserFactory,
+)
 from tests.screening.conftest import ago
 
 pytestmark = pytest.mark.django_db
@@ -54,14 +61,14 @@ def test_negative_cup_is_saved_with_one_post(as_therapist, episode1, cup):
     assert "1 screen over 0 days" in page
 
 
-def test_positive_with_send_to_lab_shows_pending_confirmation(as_therapist, episode1, cup, analytes):
+def test_unexplained_positive_sent_to_lab_is_unexpected_while_the_lab_is_pending(as_therapist, episode1, cup, analytes):
     coc = analytes["COC"]
     data = _entry(cup, ago(hours=1), **{f"result_{coc.pk}": "positive", f"send_{coc.pk}": "on"})
     as_therapist.post(reverse("screening:record", args=[episode1.client.pk]), data)
     result = ScreenResult.objects.get(analyte=coc)
     assert result.confirmation == "pending"
     page = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
-    assert "Pending confirmation</span>" in page
+    assert "Unexpected positive</span>" in page  # DOMAIN.md "Settled readings": until the lab overturns it
     assert "presumptive, lab pending since" in page
 
 
@@ -341,3 +348,26 @@ def test_no_methadone_warning_without_a_methadone_prescription(as_therapist, epi
     cup.analytes.remove(analytes["MTD"])
     html = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
     assert "This panel cannot detect fentanyl (FEN)." in html and "methadone (MTD)" not in html
+
+
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"creatinine_mg_dl": "15", "specific_gravity": "1.002"}, "Invalid: dilute"),
+        ({"creatinine_mg_dl": "1", "specific_gravity": "1.000"}, "Invalid: substituted"),
+        ({"adulterant_noted": True}, "Invalid: adulterated"),
+        ({"temperature_in_range": False}, "Invalid: temperature out of range"),
+        ({"outcome": "invalid", "method": "", "observed": False}, "Invalid: recorded invalid"),
+    ],
+)
+def test_screens_tab_says_why_a_screen_is_invalid(as_therapist, episode1, fields, reason):
+    ScreenFactory(episode=episode1, **fields)
+    page = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    assert "Invalid</span>" in page and reason in page
+
+
+def test_screens_tab_shows_an_inconclusive_result_as_inconclusive_not_invalid(as_therapist, episode1, analytes):
+    screen = ScreenFactory(episode=episode1)
+    ScreenResultFactory(screen=screen, analyte=analytes["COC"], result="inconclusive")
+    page = as_therapist.get(reverse("screening:client", args=[episode1.client.pk])).content.decode()
+    assert "Inconclusive</span>" in page and "Invalid</span>" not in page
