@@ -26,3 +26,5 @@ urlpatterns = [
     path("checkins/", include("checkins.urls")),
     path("", include("dashboard.urls")),
 ]
+
+handler500 = "iop.views.server_error"
