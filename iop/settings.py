@@ -188,13 +188,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Application logs never carry PHI: only ids, paths and counts are logged.
+# Every handler drops the query strings of the URLs it writes (a search names a client).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query_strings": {"()": "iop.log_privacy.QueryStringFilter"}},
+    "formatters": {
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["no_query_strings"], "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
     "loggers": {
         # request bodies and SQL parameters could carry PHI: keep them out of the logs.
         "django.db.backends": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        "django.server": {"level": "INFO", "handlers": ["server"], "propagate": False},  # runserver's requests
     },
 }
