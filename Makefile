@@ -31,6 +31,7 @@ test: export DJANGO_CONN_MAX_AGE ?= 0
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -21,7 +21,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             "(generate one: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
-    SECRET_KEY = "insecure-development-key-only-used-when-DJANGO_DEBUG-is-on"
+    SECRET_KEY = "insecure-development-key-only-used-when-DJANGO_DEBUG-is-on"  # nosec B105 # DEBUG only
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
