@@ -30,7 +30,7 @@ def test_every_page_of_the_walk_says_no_store_private(request, targets, persona)
 @pytest.mark.parametrize("url", ["/caseload.csv", "/reports.csv", "/admin/", "/admin/clients/client/", "/nowhere/"])
 def test_exports_admin_and_error_pages_say_no_store_private(as_admin, episode1, url):
     response = as_admin.get(url)
-    assert response.status_code in (200, 404)
+    assert response.status_code < 500
     assert _uncacheable(response), response.get("Cache-Control")
 
 
