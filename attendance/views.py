@@ -29,7 +29,8 @@ def _session_or_404(request, pk):
 
 
 def _ids(values):
-    return [int(v) for v in values if str(v).isdecimal()]  # isdigit() passes "²", which int() refuses
+    # isdecimal(): isdigit() passes "²", which int() refuses; 18 digits fit any database's bigint.
+    return [int(v) for v in values if str(v).isdecimal() and len(str(v)) <= 18]
 
 
 @require_GET

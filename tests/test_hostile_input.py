@@ -188,3 +188,19 @@ def test_hostile_values_in_every_form_never_give_a_500_nor_a_write(admin_user, t
         _sweep(http, form, problems)
         _attack(http, form, problems)
     assert not problems, "\n".join(problems)
+
+
+# Every query parameter a view reads (request.GET), for the pages that read them.
+QUERY_PARAMETERS = ("add", "date", "episode", "next", "page", "panel", "q", "scope", "site", "sort", "status", "week")
+
+
+def test_hostile_query_parameters_on_every_page_never_give_a_500(admin_user, targets):  # noqa: F811
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(admin_user)
+    problems = []
+    for value in (NUL, "99999999999999999999999", "2026-02-30", "²"):
+        for name, url, _ in walk(targets):
+            response = http.get(url, dict.fromkeys(QUERY_PARAMETERS, value))
+            if response.status_code >= 500:
+                problems.append(f"{name} {url} ?…={value[:20]!r}: {response.status_code}")
+    assert not problems, "\n".join(problems)
