@@ -9,7 +9,7 @@ export DEMO_TOTP_SECRET ?= JBSWY3DPEHPK3PXP
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup assets migrate seed serve lint bench clean
+.PHONY: run test setup assets migrate seed serve lint bench clean backup restore
 
 ## make run: set up everything, load demo data and serve on http://127.0.0.1:8000
 run: export DJANGO_DEBUG ?= on
@@ -35,6 +35,7 @@ test: export DJANGO_CONN_MAX_AGE ?= 0
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -62,6 +63,25 @@ seed: setup
 bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key
 bench: setup
 	$(PY) -m tests.bench.run
+
+## make backup: custom-format pg_dump of DATABASE_URL into $(BACKUP) (docs/backup.md)
+## make restore BACKUP=file: pg_restore into DATABASE_URL, which must be a fresh, empty database
+ifndef BACKUP
+BACKUP := backups/iop-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+endif
+backup:
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; *) echo "DATABASE_URL must name a PostgreSQL database" >&2; exit 2;; esac
+	@mkdir -p "$(dir $(BACKUP))"
+	pg_dump --format=custom --no-owner --no-privileges --dbname="$(DATABASE_URL)" --file="$(BACKUP)"
+	@echo "backup written: $(BACKUP)"
+
+restore:
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; *) echo "DATABASE_URL must name a PostgreSQL database" >&2; exit 2;; esac
+	@test -f "$(BACKUP)" || { echo "BACKUP=$(BACKUP): no such file (make restore BACKUP=backups/….dump)" >&2; exit 2; }
+	@test "$$(psql "$(DATABASE_URL)" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 0 \
+	  || { echo "the database of DATABASE_URL is not empty: restore into a fresh one (createdb)" >&2; exit 2; }
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@echo "restored $(BACKUP)"
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -30,7 +30,8 @@ def _session_or_404(request, pk):
 
 
 def _ids(values):
-    return [int(v) for v in values if str(v).isdigit()]
+    # isdecimal(): isdigit() passes "²", which int() refuses; 18 digits fit any database's bigint.
+    return [int(v) for v in values if str(v).isdecimal() and len(str(v)) <= 18]
 
 
 @require_GET
@@ -89,11 +90,12 @@ def session_detail(request, pk):
 
 
 def _roster_post(request, session):
-    posted = _ids(request.POST.getlist("episode"))
+    raw = request.POST.getlist("episode")
+    posted = _ids(raw)
     wanted = set(posted)
     episodes = [e for e in queries.roster_episodes(session, extra_ids=posted) if e.pk in wanted]
     form = RosterForm(request.POST, session=session, episodes=episodes, existing={})
-    if len(episodes) != len(wanted):
+    if len(episodes) != len(wanted) or len(posted) != len(raw):  # an id that is not one: refused
         form.add_error(None, "A client on this roster has no active episode at this site on the session date.")
     if form.is_valid():
         try:

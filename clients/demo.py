@@ -17,7 +17,7 @@ from clients.services import client_intake
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 
-DEFAULT_PASSWORD = "demo-pass-2026"
+DEFAULT_PASSWORD = "demo-pass-2026"  # nosec B105 # the documented demo password (README), demo data only
 
 # Stories, with how many weeks ago the client was admitted (range) and the episode status.
 #   ready_graduate   13–16 weeks, near-perfect attendance, 8+ negative screens, goals achieved,

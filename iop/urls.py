@@ -34,3 +34,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("dashboard.urls")),
 ]
+
+handler500 = "iop.views.server_error"

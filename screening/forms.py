@@ -171,3 +171,9 @@ class PrescriptionForm(forms.ModelForm):
 
 class PrescriptionEndForm(forms.Form):
     end = forms.DateField(label="End date", widget=DateInput())
+
+
+class ScreenErrorForm(forms.Form):
+    """Why a screen is marked entered in error (a CharField: no NUL, no 100 KB reason)."""
+
+    reason = forms.CharField(max_length=200, error_messages={"required": "Say why the screen was entered in error."})

@@ -3,6 +3,7 @@ the pending-confirmation work list. Thin: scoped lookup -> form -> service -> re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,14 @@ from audit.services import access_list_record
 from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
 from screening import services
-from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
+from screening.forms import (
+    ConfirmationForm,
+    NoResultForm,
+    PrescriptionEndForm,
+    PrescriptionForm,
+    ScreenEntryForm,
+    ScreenErrorForm,
+)
 from screening.interpretation import (
     PrescriptionFact,
     blind_spot_message,
@@ -194,9 +202,13 @@ def _add_errors(form, exc):
 
 
 def _back(request, client_pk):
+    """Back to the page the form was on (``next``: a path on this host only), else the Screens
+    tab. Never ``redirect(next)``: it would take ``next=ab`` for a URL name and fail."""
     nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(nxt)
     return redirect("screening:client", pk=client_pk)
 
 
@@ -314,8 +326,12 @@ def screen_error(request, screen_pk):
         Screen.objects.select_related("episode").filter(episode__in=Episode.objects.for_user(request.user)),
         pk=screen_pk,
     )
+    form = ScreenErrorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The screen was not marked: " + " ".join(form.errors["reason"]))
+        return redirect("screening:client", pk=screen.episode.client_id)
     try:
-        services.screen_mark_error(screen=screen, by=request.user, reason=request.POST.get("reason", ""))
+        services.screen_mark_error(screen=screen, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -5,12 +5,16 @@ skip on a developer machine; with REQUIRE_BROWSER_TESTS=1 (CI) they fail instead
 """
 
 import importlib
+import logging
 import os
 import shutil
+import sys
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.servers.basehttp import WSGIRequestHandler
+from django.test.testcases import QuietWSGIRequestHandler
 
 from accounts.twofactor import two_factor_required_by_role
 from tests.factories import PASSWORD
@@ -47,6 +51,36 @@ def analyte_catalog(transactional_db):
     analytes and panels again with the migration's own function."""
     migration = importlib.import_module("screening.migrations.0002_validity_constraints_and_analytes")
     migration.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def no_phi_in_logs(transactional_db, monkeypatch, capfd):
+    """#13: no client's name or MRN reaches any log while the browser works. The live server
+    logs each request as runserver does (django.server), and everything any configured log
+    handler writes, plus the process's output, is searched for every client's name and MRN."""
+    monkeypatch.setattr(QuietWSGIRequestHandler, "log_message", WSGIRequestHandler.log_message)
+    written = []
+    loggers = [logging.root, *(v for v in logging.root.manager.loggerDict.values() if isinstance(v, logging.Logger))]
+    configured = {h for logger in loggers for h in logger.handlers if not type(h).__module__.startswith("_pytest")}
+    for handler in configured:
+
+        def format_and_keep(record, _format=handler.format):
+            written.append(text := _format(record))
+            return text
+
+        monkeypatch.setattr(handler, "format", format_and_keep)
+    yield written
+    out, err = capfd.readouterr()
+    print(out, end="")  # back to pytest's report
+    print(err, end="", file=sys.stderr)
+    written += [out, err]
+    from clients.models import Client
+
+    phi = set()
+    for first, last, mrn in Client.objects.values_list("first_name", "last_name", "mrn"):
+        phi |= {f"{first} {last}", f"{first}+{last}", mrn} | ({last} if len(last) >= 4 else set())
+    leaked = sorted({p for p in phi for text in written if p and p in text})
+    assert not leaked, f"client names or MRNs in the logs: {leaked}"
 
 
 @pytest.fixture(scope="session")

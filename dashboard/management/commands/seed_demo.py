@@ -37,7 +37,8 @@ class Command(BaseCommand):
             )
         if clients < 1 or weeks < 1:
             raise CommandError("--clients and --weeks must be at least 1.")
-        ctx = clients_demo.DemoContext(rng=random.Random(seed), today=timezone.localdate(), weeks=weeks)
+        rng = random.Random(seed)  # nosec B311 # reproducible demo data from a seed, not a secret
+        ctx = clients_demo.DemoContext(rng=rng, today=timezone.localdate(), weeks=weeks)
         with transaction.atomic():
             clients_demo.seed_users_and_sites(ctx)
             accounts_demo.seed_authenticators(ctx)
