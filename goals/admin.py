@@ -1,5 +1,5 @@
 from goals.models import Goal, GoalRating, Worksheet
-from iop.admin import ClinicalAdmin, admin
+from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
 
 
 @admin.register(Goal)
@@ -13,7 +13,7 @@ class GoalAdmin(ClinicalAdmin):
     readonly_fields = ["ref", "created_at"]
 
 
-class GoalRatingInline(admin.TabularInline):
+class GoalRatingInline(ScopedChoicesMixin, admin.TabularInline):
     model = GoalRating
     extra = 0
     raw_id_fields = ["goal"]
