@@ -126,7 +126,10 @@ class ScopedUserAdmin(ScopedAdminMixin, UserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2", "work_sites")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2", "work_sites")},
+        ),
     )
 
     def get_queryset(self, request):

@@ -138,7 +138,12 @@ def test_groups_the_admin_cannot_grant_are_kept_when_it_edits_a_user(as_programa
 
 def test_a_new_user_is_placed_at_the_admins_sites_only(as_programadmin, site1, site2):
     add = reverse("admin:auth_user_add")
-    base = {"username": "newhire", "usable_password": "true", "password1": "a-long-Secret-99", "password2": "a-long-Secret-99"}
+    base = {
+        "username": "newhire",
+        "usable_password": "true",
+        "password1": "a-long-Secret-99",
+        "password2": "a-long-Secret-99",
+    }
 
     refused = [as_programadmin.post(add, {**base, **extra}) for extra in ({}, {"work_sites": [str(site2.pk)]})]
     created = as_programadmin.post(add, {**base, "work_sites": [str(site1.pk)]})
