@@ -35,3 +35,62 @@ def form_data(response):
             if posted is not None:
                 data[bound.html_name] = posted
     return data
+
+
+def one_of_each_record(episode, staff):
+    """One row of every clinical model for ``episode`` (its site's session, signed, with an
+    addendum; a signed check-in with an addendum…), by model."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from attendance.models import SessionAddendum
+    from audit.models import AccessEvent
+    from checkins.models import Addendum
+    from clients.models import LevelOfCareChange
+    from programs.models import Criteria
+    from tests.factories import (
+        AttendanceFactory,
+        CheckInFactory,
+        DecisionFactory,
+        GoalRatingFactory,
+        PrescriptionFactory,
+        ScreenResultFactory,
+        SessionFactory,
+    )
+
+    now = timezone.now()
+    session = SessionFactory(
+        site=episode.site, track=episode.track, group_note="Group talked about triggers.", facilitator=staff
+    )
+    session.note_signed_at, session.note_signed_by = now, staff
+    session.save()
+    checkin = CheckInFactory(episode=episode, author=staff, signed_at=now, signed_by=staff)
+    rating = GoalRatingFactory(worksheet__episode=episode, goal__episode=episode)
+    result = ScreenResultFactory(screen__episode=episode, screen__collected_by=staff)
+    rows = [
+        episode.site,
+        episode.track,
+        Criteria.objects.get_or_create(site=episode.site)[0],
+        episode.client,
+        episode,
+        LevelOfCareChange.objects.create(episode=episode, level_of_care="IOP", effective_on=episode.admitted_on),
+        AccessEvent.objects.create(user=staff, client=episode.client, path=f"/clients/{episode.client_id}/"),
+        session,
+        AttendanceFactory(session=session, episode=episode, recorded_by=staff),
+        SessionAddendum.objects.create(session=session, text="Late arrival noted.", author=staff),
+        PrescriptionFactory(client=episode.client, start=episode.admitted_on + dt.timedelta(days=1)),
+        result.screen,
+        result,
+        rating.goal,
+        rating.worksheet,
+        rating,
+        checkin,
+        Addendum.objects.create(checkin=checkin, text="Called back.", author=staff),
+        DecisionFactory(episode=episode, decided_by=staff),
+        staff,
+    ]
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    return by_model
