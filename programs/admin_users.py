@@ -165,6 +165,16 @@ class ScopedUserAdmin(ScopedAdminMixin, UserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """The delete page names the users only: the rows a user wrote or is named in may
+        belong to another site (where they used to work), so they are counted, not listed."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if request.user.is_superuser:
+            return deleted, counts, perms_needed, protected
+        if protected:
+            protected = [f"{len(protected)} clinical record(s): deactivate the account (untick Active) instead"]
+        return [str(user) for user in objs], counts, perms_needed, protected
+
     def save_related(self, request, form, formsets, change):
         """Save the choices the editor made and keep what they could not see."""
         user, editor = form.instance, request.user

@@ -2,13 +2,14 @@
 superuser, staff status or group beyond what they may grant."""
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from tests.admin_helpers import form_data
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ClientFactory, EpisodeFactory, UserFactory
 
 
 def _change(user):
@@ -163,3 +164,14 @@ def test_users_are_not_bulk_deleted_by_a_program_admin(as_programadmin, admin_us
     )
     assert response.status_code in (200, 302)
     assert type(admin_user).objects.filter(pk__in=[admin_user.pk, therapist.pk]).count() == 2
+
+
+def test_the_delete_page_does_not_list_what_a_user_did_elsewhere(as_programadmin, site1, site2):
+    mover = UserFactory(username="mover", role=PROGRAM_ADMIN, sites=[site1])  # used to work at site 2
+    client = EpisodeFactory(client=ClientFactory(mrn="NOR-0042", last_name="Quimby"), site=site2).client
+    LogEntry.objects.log_actions(user_id=mover.pk, queryset=[client], action_flag=CHANGE, change_message="[]")
+
+    page = as_programadmin.get(reverse("admin:auth_user_delete", args=[mover.pk]))
+
+    assert page.status_code == 200 and "mover" in page.content.decode()
+    assert "Quimby" not in page.content.decode()
