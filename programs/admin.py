@@ -16,7 +16,8 @@ class SiteAdmin(NoDeleteAdminMixin, ScopedHistoryAdmin):
     readonly_fields = ["next_mrn_number"]
 
     def get_queryset(self, request):
-        return Site.objects.for_user(request.user).annotate(staff_total=Count("staff", distinct=True))
+        sites = Site.objects.for_user(request.user).annotate(staff_total=Count("staff", distinct=True))
+        return sites.order_by("name")  # a GROUP BY drops Meta.ordering
 
     def get_readonly_fields(self, request, obj=None):
         """A site's staff are managed from each user's page by a non-superuser (which keeps

@@ -20,6 +20,7 @@ from audit.models import AccessEvent
 from clients.records import RECORD_TABS
 from iop.dates import week_start
 from programs.roles import CASE_MANAGER
+from tests.conftest import _login
 from tests.factories import (
     CheckInFactory,
     ClientFactory,
@@ -134,9 +135,9 @@ def walk(targets, missing=False):
 
 
 def _http(user=None):
-    http = HttpClient(raise_request_exception=False)  # a crash shows as a 500 in the report
-    if user is not None:
-        http.force_login(user)
+    """Signed in as ``user`` the way every test signs in (``tests.conftest._login``)."""
+    http = HttpClient() if user is None else _login(user)
+    http.raise_request_exception = False  # a crash shows as a 500 in the report
     return http
 
 
@@ -270,6 +271,7 @@ def test_every_admin_page_opens_for_the_program_admins(request, targets, persona
     """The site-1 program admin (staff, not superuser) and the superuser over every admin URL:
     GET never a server error, never "method not allowed"."""
     http = _http(request.getfixturevalue(persona))
+    assert http.get(reverse("admin:index")).status_code == 200  # signed in to the admin
     problems = []
     for url in _admin_urls():
         status = http.get(url).status_code
