@@ -3,9 +3,9 @@
 The walker reads the URL configuration at run time, so pages added later are walked too.
 URL keyword arguments are filled by name from ``KWARG_FILLERS`` (a client's pk, an episode's
 pk…); a pattern with an argument not listed there is skipped with a warning naming it, so
-add its filler here when a new kind of argument appears. ``pk`` means the client's pk: on a
-view where it means another object the walk gets a 404, which is fine — it must never be a
-500, and another site's staff must never learn more than they would about a missing client.
+add its filler here when a new kind of argument appears. ``pk`` means the client's pk, except
+on the pages of ``PK_MEANS``; another site's staff must never learn more than they would about
+a missing client, and no page is ever a 500.
 """
 
 import warnings
@@ -57,6 +57,13 @@ KWARG_FILLERS = {
     "worksheet_pk": lambda t: t["worksheet"].pk,
     "decision_pk": lambda t: t["decision"].pk,
     "week": lambda t: week_start(timezone.localdate()).isoformat(),
+}
+# Pages whose ``pk`` is not the client's: url name → the target it means.
+PK_MEANS = {
+    "attendance:session": "session",
+    "attendance:session_sign": "session",
+    "attendance:session_addendum": "session",
+    "checkins:addendum": "checkin",
 }
 
 
@@ -126,6 +133,8 @@ def walk(targets, missing=False):
             skipped.append(f"{name} {kwarg_names}")
             continue
         kwargs = {k: KWARG_FILLERS[k](targets) for k in kwarg_names}
+        if "pk" in kwargs and name in PK_MEANS:
+            kwargs["pk"] = targets[PK_MEANS[name]].pk
         if missing:
             kwargs = {k: MISSING_PK if isinstance(v, int) else v for k, v in kwargs.items()}
         walked.append((name, reverse(name, kwargs=kwargs), bool(kwargs)))
