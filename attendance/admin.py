@@ -9,7 +9,7 @@ from django.utils import timezone
 from attendance.models import Attendance, Session, SessionAddendum
 from attendance.services import sessions_generate
 from audit.admin_mixins import ClientAccessAdminMixin
-from iop.admin import ClinicalAdmin, admin
+from iop.admin import ClinicalAdmin, LockedWhenMixin, ReadOnlyAdminMixin, ScopedChoicesMixin, admin
 from programs.models import Track
 
 
@@ -65,7 +65,16 @@ if _track_admin is not None and generate_sessions not in (_track_admin.actions o
     _track_admin.actions = [*(_track_admin.actions or ()), generate_sessions]
 
 
-class AttendanceInline(admin.TabularInline):
+class SignedSessionLock(LockedWhenMixin):
+    """A signed session and its attendance are read-only here: corrections are addenda,
+    written from the session page (``session_addendum_add``)."""
+
+    def is_locked(self, obj):
+        session = obj if isinstance(obj, Session) else obj.session
+        return session.is_signed
+
+
+class AttendanceInline(ScopedChoicesMixin, SignedSessionLock, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["episode", "status", "minutes_attended", "note", "recorded_by"]
@@ -73,17 +82,15 @@ class AttendanceInline(admin.TabularInline):
     can_delete = False
 
 
-class AddendumInline(admin.TabularInline):
+class AddendumInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SessionAddendum
     extra = 0
     fields = ["text", "author", "created_at"]
-    readonly_fields = ["created_at"]
-    raw_id_fields = ["author"]
-    can_delete = False
+    readonly_fields = fields
 
 
 @admin.register(Session)
-class SessionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class SessionAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     site_path = "site"
     client_path = "attendance__episode__client"
     list_display = ["date", "start_time", "kind", "track", "site", "status", "note_signed_at"]
@@ -97,7 +104,7 @@ class SessionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class AttendanceAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     site_path = "session__site"
     list_display = ["session", "episode", "status", "minutes_attended", "recorded_by"]
     list_filter = ["status", "session__site"]
@@ -105,9 +112,17 @@ class AttendanceAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     search_fields = ["episode__ref", "episode__client__mrn"]
     raw_id_fields = ["session", "episode", "recorded_by"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "session":
+            field.queryset = field.queryset.filter(note_signed_at__isnull=True)  # no row joins a signed roster
+        return field
+
 
 @admin.register(SessionAddendum)
-class SessionAddendumAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class SessionAddendumAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalAdmin):
+    """Addenda are written from the session page and never change."""
+
     site_path = "session__site"
     client_path = "session__attendance__episode__client"
     list_display = ["session", "author", "created_at"]

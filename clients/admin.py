@@ -1,6 +1,6 @@
 from audit.admin_mixins import ClientAccessAdminMixin
 from clients.models import Client, Episode, LevelOfCareChange
-from iop.admin import ClinicalAdmin, admin
+from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
 
 
 class LevelOfCareChangeInline(admin.TabularInline):
@@ -19,13 +19,19 @@ class LevelOfCareChangeInline(admin.TabularInline):
         return False
 
 
-class EpisodeInline(admin.TabularInline):
+class EpisodeInline(ScopedChoicesMixin, admin.TabularInline):
+    """The client's episodes at the admin's sites (superusers: all)."""
+
     model = Episode
     fields = ["ref", "site", "track", "level_of_care", "status", "admitted_on", "ended_on"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
+
+    def get_queryset(self, request):
+        episodes = super().get_queryset(request)
+        return episodes if request.user.is_superuser else episodes.filter(site__staff=request.user)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,6 +1,6 @@
 from audit.admin_mixins import ClientAccessAdminMixin
 from goals.models import Goal, GoalRating, Worksheet
-from iop.admin import ClinicalAdmin, admin
+from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
 
 
 @admin.register(Goal)
@@ -14,7 +14,7 @@ class GoalAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     readonly_fields = ["ref", "created_at"]
 
 
-class GoalRatingInline(admin.TabularInline):
+class GoalRatingInline(ScopedChoicesMixin, admin.TabularInline):
     model = GoalRating
     extra = 0
     raw_id_fields = ["goal"]

@@ -1,28 +1,29 @@
-from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
+"""Sites, tracks and criteria (scoped to the admin's sites: a ``site`` drop-down offers only
+theirs, through the site admin's queryset), and the scoped user admin (``programs.admin_users``)."""
 
-from iop.admin import NoDeleteAdminMixin, SiteScopedAdminMixin, admin
+from django.db.models import Count
+
+from iop.admin import NoDeleteAdminMixin, ScopedHistoryAdmin, SiteScopedAdminMixin, admin
+from programs import admin_users  # noqa: F401  (registers the scoped user admin)
 from programs.models import Criteria, Site, Track
 
 
-class ScopedSiteChoicesMixin:
-    """Offer only the admin's own sites in a ``site`` drop-down (superusers: all)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "site":
-            kwargs["queryset"] = Site.objects.for_user(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 @admin.register(Site)
-class SiteAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
+class SiteAdmin(NoDeleteAdminMixin, ScopedHistoryAdmin):
     list_display = ["code", "name", "staff_count", "next_mrn_number"]
     search_fields = ["code", "name"]
     filter_horizontal = ["staff"]
     readonly_fields = ["next_mrn_number"]
 
     def get_queryset(self, request):
-        return Site.objects.for_user(request.user).annotate(staff_total=Count("staff", distinct=True))
+        sites = Site.objects.for_user(request.user).annotate(staff_total=Count("staff", distinct=True))
+        return sites.order_by("name")  # a GROUP BY drops Meta.ordering
+
+    def get_readonly_fields(self, request, obj=None):
+        """A site's staff are managed from each user's page by a non-superuser (which keeps
+        their other sites): here the list would drop every user they may not manage."""
+        readonly = [*super().get_readonly_fields(request, obj)]
+        return readonly if request.user.is_superuser else [*readonly, "staff"]
 
     @admin.display(description="Staff", ordering="staff_total")
     def staff_count(self, obj):
@@ -30,7 +31,7 @@ class SiteAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(ScopedSiteChoicesMixin, SiteScopedAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class TrackAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin):
     site_path = "site"
     list_display = ["code", "name", "site", "weekdays", "start_time", "end_time", "active"]
     list_filter = ["site", "active"]
@@ -39,7 +40,7 @@ class TrackAdmin(ScopedSiteChoicesMixin, SiteScopedAdminMixin, NoDeleteAdminMixi
 
 
 @admin.register(Criteria)
-class CriteriaAdmin(ScopedSiteChoicesMixin, SiteScopedAdminMixin, NoDeleteAdminMixin, SimpleHistoryAdmin):
+class CriteriaAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin):
     site_path = "site"
     list_display = ["site", "step_down_min_weeks", "graduation_min_weeks", "attendance_rate_min", "step_down_streak"]
     list_select_related = ["site"]

@@ -91,7 +91,11 @@ def roles_sync(group_model, permission_model):
 
 
 def roles_sync_after_migrate(sender, **kwargs):
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
-    if sender.name == "dashboard":  # the last app: every model's permissions exist by now
+    # post_migrate is sent for each app with models, in INSTALLED_APPS order: after the last
+    # one, every model's permissions exist (whichever app is added at the end later).
+    with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
+    if sender.label == with_models[-1].label:
         roles_sync(Group, Permission)

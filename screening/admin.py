@@ -1,16 +1,13 @@
 """Admin: program admins edit analytes (cutoffs, LOINC) and panels; screens and prescriptions are
 clinical rows (history, never deleted, scoped to the admin's sites)."""
 
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
-
 from audit.admin_mixins import ClientAccessAdminMixin
-from iop.admin import ClinicalAdmin
+from iop.admin import ClinicalAdmin, ReadOnlyAdminMixin, ScopedHistoryAdmin, admin
 from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
 
 
 @admin.register(Analyte)
-class AnalyteAdmin(SimpleHistoryAdmin):
+class AnalyteAdmin(ScopedHistoryAdmin):
     list_display = ["code", "name", "drug_class", "screening_cutoff", "confirmation_cutoff", "loinc", "active"]
     list_editable = ["screening_cutoff", "confirmation_cutoff", "active"]
     list_filter = ["active", "drug_class"]
@@ -18,7 +15,7 @@ class AnalyteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Panel)
-class PanelAdmin(SimpleHistoryAdmin):
+class PanelAdmin(ScopedHistoryAdmin):
     list_display = ["name", "analyte_codes", "active"]
     list_filter = ["active"]
     filter_horizontal = ["analytes"]
@@ -43,14 +40,14 @@ class PrescriptionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
     readonly_fields = ["created_by", "created_at"]
 
 
-class ScreenResultInline(admin.TabularInline):
+class ScreenResultInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Results are read-only here: they are recorded with the screen, confirmed from the
+    pending-labs page and corrected by marking the screen entered in error."""
+
     model = ScreenResult
     extra = 0
     fields = ["analyte", "result", "level_ng_ml", "confirmation", "confirmation_sent_on", "confirmed_on"]
-    autocomplete_fields = ["analyte"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    readonly_fields = fields
 
 
 @admin.register(Screen)

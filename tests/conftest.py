@@ -2,7 +2,8 @@
 
 - ``therapist`` and ``casemanager`` work at site 1;
 - ``therapist2`` works at site 2 only (sees none of site 1's clients: 404);
-- ``admin_user`` is a program admin and superuser (all sites).
+- ``admin_user`` is a program admin and superuser (all sites);
+- ``programadmin`` is a program admin of site 1 only (staff, not superuser).
 """
 
 import pytest
@@ -71,6 +72,11 @@ def admin_user(site1, site2):
 
 
 @pytest.fixture
+def programadmin(site1):
+    return UserFactory(username="programadmin", role=PROGRAM_ADMIN, sites=[site1], is_staff=True)
+
+
+@pytest.fixture
 def episode1(site1, track1, therapist, casemanager):
     """An active IOP episode at site 1 (admitted 8 weeks ago)."""
     return EpisodeFactory(
@@ -107,3 +113,8 @@ def as_therapist2(therapist2):
 @pytest.fixture
 def as_admin(admin_user):
     return _login(admin_user)
+
+
+@pytest.fixture
+def as_programadmin(programadmin):
+    return _login(programadmin)

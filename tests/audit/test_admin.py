@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from audit.models import AccessEvent
-from programs.roles import PROGRAM_ADMIN
-from tests.factories import ClientFactory, EpisodeFactory, UserFactory
+from tests.factories import ClientFactory, EpisodeFactory
 
 REGISTERED = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry)
 
@@ -53,9 +52,7 @@ def test_access_events_are_never_added_changed_or_deleted_in_the_admin(as_admin,
     assert AccessEvent.objects.filter(action="denied", status_code=403).count() == 3  # each refusal is on record
 
 
-def test_a_program_admin_of_one_site_sees_only_that_sites_access_events(client, events, site1):
-    admin_ric = UserFactory(username="admin_ric", role=PROGRAM_ADMIN, sites=[site1], is_staff=True)
-    client.force_login(admin_ric)
-    response = client.get(reverse("admin:audit_accessevent_changelist"))
+def test_a_program_admin_of_one_site_sees_only_that_sites_access_events(as_programadmin, events):
+    response = as_programadmin.get(reverse("admin:audit_accessevent_changelist"))
     assert response.status_code == 200
     assert {e.pk for e in response.context["cl"].result_list} == {events[0].pk, events[1].pk}

@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from clients.models import LevelOfCareChange
-from programs.roles import PROGRAM_ADMIN
-from tests.factories import ClientFactory, EpisodeFactory, UserFactory
+from tests.factories import ClientFactory, EpisodeFactory
 
 
 @pytest.fixture
@@ -49,10 +48,9 @@ def test_clients_and_episodes_are_not_added_or_deleted_in_the_admin(as_admin, ep
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
 
-def test_a_site_1_admin_does_not_see_site_2_clients(client, episode1, site1, site2):
+def test_a_site_1_admin_does_not_see_site_2_clients(as_programadmin, episode1, site2):
     EpisodeFactory(client=ClientFactory(mrn="NOR-0001"), site=site2)
-    client.force_login(UserFactory(username="admin_ric", role=PROGRAM_ADMIN, sites=[site1], is_staff=True))
-    response = client.get(reverse("admin:clients_client_changelist"))
+    response = as_programadmin.get(reverse("admin:clients_client_changelist"))
     assert [c.mrn for c in response.context["cl"].result_list] == ["RIC-0001"]
 
 

@@ -1,18 +1,11 @@
 from django.urls import reverse
 
 from programs.models import Criteria, Site, Track
-from programs.roles import PROGRAM_ADMIN
-from tests.factories import TrackFactory, UserFactory
+from tests.factories import TrackFactory
 
 
-def _program_admin(client, site):
-    user = UserFactory(username="admin_ric", role=PROGRAM_ADMIN, sites=[site], is_staff=True)
-    client.force_login(user)
-    return user
-
-
-def test_program_admin_sees_and_edits_only_their_sites(client, site1, site2):
-    _program_admin(client, site1)
+def test_program_admin_sees_and_edits_only_their_sites(as_programadmin, site1, site2):
+    client = as_programadmin
     TrackFactory(site=site2, code="NOR-EVE")
 
     sites = client.get(reverse("admin:programs_site_changelist")).context["cl"].result_list
@@ -20,11 +13,13 @@ def test_program_admin_sees_and_edits_only_their_sites(client, site1, site2):
 
     assert [s.code for s in sites] == ["RIC"]
     assert all(t.site == site1 for t in tracks)
-    assert client.get(reverse("admin:programs_site_change", args=[site2.pk])).status_code == 302  # "doesn't exist"
+    assert (
+        client.get(reverse("admin:programs_site_change", args=[site2.pk])).status_code == 404
+    )  # as if it did not exist
 
 
-def test_program_admin_sets_a_sites_criteria(client, site1, site2):
-    _program_admin(client, site1)
+def test_program_admin_sets_a_sites_criteria(as_programadmin, site1, site2):
+    client = as_programadmin
     add = reverse("admin:programs_criteria_add")
     assert list(client.get(add).context["adminform"].form.fields["site"].queryset) == [site1]
     data = {f.name: f.default for f in Criteria._meta.fields if f.name not in ("id", "site")}
@@ -37,9 +32,8 @@ def test_program_admin_sets_a_sites_criteria(client, site1, site2):
     assert Criteria.history.count() == 1
 
 
-def test_program_admin_adds_a_track_to_their_site(client, site1):
-    _program_admin(client, site1)
-    response = client.post(
+def test_program_admin_adds_a_track_to_their_site(as_programadmin, site1):
+    response = as_programadmin.post(
         reverse("admin:programs_track_add"),
         {
             "site": site1.pk,
