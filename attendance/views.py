@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attendance import queries, rules, services
 from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
 from attendance.models import Session
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_for_write, record_context
 from iop.dates import week_start
 from programs.models import Site
 
@@ -179,13 +179,15 @@ def individual_log(request, pk):
     if not request.user.has_perm("attendance.add_attendance"):
         raise PermissionDenied
     form = IndividualSessionForm(request.POST)
-    ctx = record_context(record, "attendance")
+    ctx = record_context(record, "attendance", user=request.user)
     episode = ctx["episode"]
     if episode is None:
         form.add_error(None, "This client has no episode.")
     elif form.is_valid():
         try:
-            services.individual_session_log(episode=episode, by=request.user, **form.cleaned_data)
+            services.individual_session_log(
+                episode=episode_for_write(request.user, episode), by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -204,7 +206,7 @@ def _add_errors(form, exc):
 
 
 def _client_render(request, record, form, ctx=None, status=200):
-    ctx = ctx or record_context(record, "attendance")
+    ctx = ctx or record_context(record, "attendance", user=request.user)
     wanted = request.GET.get("episode")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode

@@ -82,7 +82,7 @@ def client(request, pk):
     author/signer, their addenda; constant in the number of check-ins.
     """
     client = client_record_open(request, pk)
-    ctx = record_context(client, "checkins")
+    ctx = record_context(client, "checkins", user=request.user)
     episode = ctx["episode"]
     chosen = request.GET.get("episode")
     if chosen:
@@ -187,7 +187,7 @@ def _add_errors(form, exc):
 
 
 def _render_form(request, client, episode, day, checkin, form, status=200):
-    ctx = record_context(client, "checkins")
+    ctx = record_context(client, "checkins", user=request.user)
     ctx.update(
         {
             "episode": episode,
@@ -203,7 +203,7 @@ def _render_form(request, client, episode, day, checkin, form, status=200):
 
 
 def _render_detail(request, client, episode, checkin, addendum_form=None, status=200):
-    ctx = record_context(client, "checkins")
+    ctx = record_context(client, "checkins", user=request.user)
     ctx.update(
         {
             "episode": episode,

@@ -78,7 +78,7 @@ def intake(request):
 def detail(request, pk):
     """The Profile & episodes tab."""
     client = client_record_open(request, pk)
-    ctx = record_context(client, "profile")
+    ctx = record_context(client, "profile", user=request.user)
     current = ctx["episode"]
     ctx.update(
         past_episodes=[e for e in ctx["episodes"] if e is not current],
@@ -119,7 +119,7 @@ def edit(request, pk):
         else:
             messages.success(request, "The profile was saved.")
             return redirect(client)
-    ctx = record_context(client, "profile")
+    ctx = record_context(client, "profile", user=request.user)
     ctx["form"] = form
     return render(request, "clients/edit.html", ctx)
 
@@ -128,7 +128,7 @@ def readmit(request, pk):
     """Open a new episode for a client whose last episode has ended."""
     client = client_record_open(request, pk)  # out of scope: 404 before any permission check
     _require(request, "clients.add_episode")
-    ctx = record_context(client, "profile")
+    ctx = record_context(client, "profile", user=request.user)
     active = ctx["episode"] if ctx["episode"] and ctx["episode"].is_active else None
     last = ctx["episodes"][0] if ctx["episodes"] else None
     initial = {}

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_for_write, record_context
 from dashboard.forms import DecisionForm
 from dashboard.history import episode_history, evidence_summary
 from dashboard.markers import FLAG_LABELS, explain
@@ -54,12 +54,12 @@ def _markers_context(episode, today):
 
 def progress(request, pk):
     client = client_record_open(request, pk)
-    ctx = record_context(client, "progress")
+    ctx = record_context(client, "progress", user=request.user)
     episode, today = ctx["episode"], timezone.localdate()
     ctx.update(_markers_context(episode, today))
     if episode is not None:
         ctx["history"] = episode_history(episode, today)
-    decisions = Decision.objects.filter(episode__client=client).select_related(
+    decisions = Decision.objects.filter(episode__in=ctx["episodes"]).select_related(
         "episode", "decided_by", "resulting_episode"
     )
     ctx["decisions"] = [(d, evidence_summary(d.evidence)) for d in decisions]
@@ -73,7 +73,7 @@ def decision_new(request, pk):
     if not request.user.has_perm("dashboard.add_decision"):
         raise PermissionDenied
     client = client_record_open(request, pk)
-    ctx = record_context(client, "progress")
+    ctx = record_context(client, "progress", user=request.user)
     episode = ctx["episode"]
     if episode is None or not episode.is_active:
         messages.error(request, "There is no active episode to decide about.")
@@ -82,7 +82,7 @@ def decision_new(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             decision = decision_record(
-                episode=episode,
+                episode=episode_for_write(request.user, episode),
                 kind=form.cleaned_data["kind"],
                 rationale=form.cleaned_data["rationale"],
                 by=request.user,

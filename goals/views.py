@@ -24,7 +24,7 @@ def _episode_open(request, episode_pk, tab="goals"):
     """An episode of the user's sites (404 otherwise), its client's record opened (logged)."""
     episode = get_object_or_404(Episode.objects.for_user(request.user), pk=episode_pk)
     client = client_record_open(request, episode.client_id)
-    ctx = record_context(client, tab)
+    ctx = record_context(client, tab, user=request.user)
     episode = next(e for e in ctx["episodes"] if e.pk == episode.pk)
     ctx["episode"] = episode
     return episode, ctx
@@ -37,7 +37,7 @@ def _tab_url(episode):
 def client(request, pk):
     """The Goals tab: goals with their latest rating, the week-by-week grid, share on track."""
     client = client_record_open(request, pk)
-    ctx = record_context(client, "goals")
+    ctx = record_context(client, "goals", user=request.user)
     wanted = request.GET.get("episode", "")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode

@@ -66,7 +66,7 @@ def _timeline(episode, prescriptions):
 
 
 def _tab(request, client, *, entry_form=None, no_result_form=None, rx_form=None, status=200):
-    ctx = record_context(client, "screens")
+    ctx = record_context(client, "screens", user=request.user)
     episode = ctx["episode"]
     user = request.user
     can_record = episode is not None and episode.is_active and user.has_perm("screening.add_screen")
@@ -111,7 +111,7 @@ def record(request, pk):
     client = client_record_open(request, pk)
     outcome = request.POST.get("outcome", "completed")
     tab_url = reverse("screening:client", args=[client.pk])
-    episode = Episode.objects.filter(client=client, status=Episode.Status.ACTIVE).first()
+    episode = Episode.objects.for_user(request.user).active().filter(client=client).first()
     if episode is None:
         messages.error(request, "This client has no active episode: screens are recorded during an episode.")
         return redirect(tab_url)
