@@ -157,15 +157,19 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     if problems:
         raise ValidationError(problems)
 
+    # The session row is locked before anything is read or written: a concurrent save waits
+    # here, then sees the rows the other one committed, and a refused save writes nothing.
+    locked = Session.objects.select_for_update().get(pk=session.pk)
     existing = {a.episode_id: a for a in Attendance.objects.filter(session=session)}
+    if locked.version != seen_version or locked.is_signed:
+        note_same = group_note is None or group_note == locked.group_note
+        if note_same and _unchanged(existing, entries, session.duration_minutes):
+            return locked  # the same form submitted twice: already saved, nothing to do
+        raise RosterChanged(ROSTER_CHANGED)
     changes = {"version": F("version") + 1, "status": Session.Status.HELD}
     if group_note is not None:
         changes["group_note"] = group_note
-    if not Session.objects.filter(pk=session.pk, version=seen_version, note_signed_at__isnull=True).update(**changes):
-        note_same = group_note is None or group_note == session.group_note
-        if note_same and _unchanged(existing, entries, session.duration_minutes):
-            return session  # the same form submitted twice: already saved, nothing to do
-        raise RosterChanged(ROSTER_CHANGED)
+    Session.objects.filter(pk=session.pk).update(**changes)
     session.version = seen_version + 1
     session.status = Session.Status.HELD
     if group_note is not None:
