@@ -17,6 +17,7 @@ from checkins.services import CheckInConflict, addendum_add, checkin_save, check
 from clients.models import Episode
 from clients.records import client_record_open, record_context
 from iop.dates import week_start, weeks_between
+from iop.submissions import submission_replay, submit_once
 from programs.models import Site
 
 
@@ -232,15 +233,21 @@ def addendum(request, pk):
     if not request.user.has_perm("checkins.add_addendum"):
         raise PermissionDenied
     client = client_record_open(request, checkin.episode.client_id)
+    if replay := submission_replay(request):
+        return replay
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
+
+        def save():
             addendum_add(checkin=checkin, by=request.user, text=form.cleaned_data["text"])
+            messages.success(request, "Addendum added.")
+            return _week_url(checkin.episode, checkin.week)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(_week_url(checkin.episode, checkin.week))
-        messages.success(request, "Addendum added.")
-        return redirect(_week_url(checkin.episode, checkin.week))
     return _render_detail(request, client, checkin.episode, checkin, addendum_form=form, status=400)
 
 

@@ -8,6 +8,7 @@ from clients.forms import ClientEditForm, ClientFilterForm, ClientForm, EpisodeF
 from clients.queries import client_search, clients_with_current_episode, level_of_care_history, profile_history
 from clients.records import client_record_open, record_context
 from clients.services import client_history_marker, client_intake, client_update, episode_open
+from iop.submissions import submission_replay, submit_once
 
 PAGE_SIZE = 25
 # What a readmission form starts from: the last episode's assignment.
@@ -56,22 +57,27 @@ def client_list(request):
 def intake(request):
     """One form: the client's profile and their first episode."""
     _require(request, "clients.add_client")
+    if replay := submission_replay(request):
+        return replay
     client_form = IntakeClientForm(request.POST or None, user=request.user, prefix="client")
     episode_form = EpisodeForm(request.POST or None, user=request.user, prefix="episode")
     if request.method == "POST":
         valid = [client_form.is_valid(), episode_form.is_valid()]  # both, so every error shows
         if all(valid):
-            try:
+
+            def save():
                 client, _ = client_intake(
                     client_fields={name: client_form.cleaned_data[name] for name in ClientForm.Meta.fields},
                     episode_fields=episode_form.service_fields(),
                     by=request.user,
                 )
+                messages.success(request, f"{client.full_name} was admitted with MRN {client.mrn}.")
+                return client.get_absolute_url()
+
+            try:
+                return submit_once(request, save)
             except ValidationError as error:
                 _add_service_errors(error, client_form, episode_form)
-            else:
-                messages.success(request, f"{client.full_name} was admitted with MRN {client.mrn}.")
-                return redirect(client)
     return render(request, "clients/intake.html", {"client_form": client_form, "episode_form": episode_form})
 
 

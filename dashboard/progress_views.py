@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +14,7 @@ from dashboard.markers import FLAG_LABELS, explain
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation
 from dashboard.services import decision_record
+from iop.submissions import submission_replay, submit_once
 
 CRITERION_LABELS = {
     "weeks_in_program": "Time in program",
@@ -73,6 +75,8 @@ def decision_new(request, pk):
     if not request.user.has_perm("dashboard.add_decision"):
         raise PermissionDenied
     client = client_record_open(request, pk)
+    if replay := submission_replay(request):
+        return replay
     ctx = record_context(client, "progress", user=request.user)
     episode = ctx["episode"]
     if episode is None or not episode.is_active:
@@ -80,7 +84,8 @@ def decision_new(request, pk):
         return redirect("dashboard:progress", client.pk)
     form = DecisionForm(request.POST or None, episode=episode)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             decision = decision_record(
                 episode=episode_for_write(request.user, episode),
                 kind=form.cleaned_data["kind"],
@@ -89,12 +94,14 @@ def decision_new(request, pk):
                 decided_on=form.cleaned_data["decided_on"],
                 end_reason=form.cleaned_data["end_reason"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             note = " (an override of the markers)" if decision.is_override else ""
             messages.success(request, f"Decision recorded: {decision.get_kind_display()}{note}.")
-            return redirect("dashboard:progress", client.pk)
+            return reverse("dashboard:progress", args=[client.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as error:
+            form.add_error(None, error)
     ctx.update(_markers_context(episode, timezone.localdate()))
     ctx["form"] = form
     return render(request, "dashboard/decision_new.html", ctx)

@@ -13,6 +13,7 @@ from goals import queries, rules, services
 from goals.forms import GoalForm, GoalStatusForm, WeekForm, WorksheetForm
 from goals.models import Goal
 from iop.dates import week_start
+from iop.submissions import submission_replay, submit_once
 
 
 def _require(request, *perms):
@@ -57,15 +58,20 @@ def client(request, pk):
 def goal_add(request, episode_pk):
     episode, ctx = _episode_open(request, episode_pk)
     _require(request, "goals.add_goal")
+    if replay := submission_replay(request):
+        return replay
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             goal = services.goal_add(episode=episode, by=request.user, **form.cleaned_data)
+            messages.success(request, f"Goal {goal.ref} added.")
+            return _tab_url(episode)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"Goal {goal.ref} added.")
-            return redirect(_tab_url(episode))
     return render(request, "goals/goal_form.html", {**ctx, "form": form, "old": None})
 
 
@@ -80,15 +86,20 @@ def _goal_open(request, goal_pk):
 def goal_revise(request, goal_pk):
     old, episode, ctx = _goal_open(request, goal_pk)
     _require(request, "goals.add_goal", "goals.change_goal")
+    if replay := submission_replay(request):
+        return replay
     form = GoalForm(request.POST or None, instance=None, initial={f: getattr(old, f) for f in services.GOAL_FIELDS})
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             new = services.goal_revise(goal=old, by=request.user, **form.cleaned_data)
+            messages.success(request, f"{old.ref} revised: the new wording is {new.ref}.")
+            return _tab_url(episode)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"{old.ref} revised: the new wording is {new.ref}.")
-            return redirect(_tab_url(episode))
     return render(request, "goals/goal_form.html", {**ctx, "form": form, "old": old})
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "iop",
     "programs",
     "clients",
     "audit",

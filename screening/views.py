@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
+from iop.submissions import submission_replay, submit_once
 from screening import services
 from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
 from screening.interpretation import BADGE_CLASS, last_unexpected_positive, negative_streak
@@ -213,10 +214,14 @@ def result_confirm(request, result_pk):
 def prescription_add(request, pk):
     _require(request.user, "screening.add_prescription")
     client = client_record_open(request, pk)
+    if replay := submission_replay(request):
+        return replay
     form = PrescriptionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        tab_url = reverse("screening:client", args=[client.pk])
+
+        def save():
             services.prescription_add(
                 client=client,
                 analyte=data["analyte"],
@@ -226,11 +231,13 @@ def prescription_add(request, pk):
                 prescriber=data.get("prescriber", ""),
                 by=request.user,
             )
+            messages.success(request, f"Prescription {data['medication']} added.")
+            return tab_url
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             _add_errors(form, exc)
-        else:
-            messages.success(request, f"Prescription {data['medication']} added.")
-            return redirect("screening:client", pk=client.pk)
     messages.error(request, "The prescription was not saved: see the errors below.")
     return _tab(request, client, rx_form=form, status=400)
 
