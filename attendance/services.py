@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
+from iop.errors import StaleEdit
 from programs.models import WEEKDAY_CODES
 
 ROSTER_CHANGED = (
@@ -21,10 +22,6 @@ ROSTER_CHANGED = (
     "This is the current roster: nothing of yours was saved, please make your changes again."
 )
 SIGNED_LOCKED = "This session's note is signed: the roster can no longer be edited. Add an addendum instead."
-
-
-class RosterChanged(ValidationError):
-    """The session's version moved on since the form was opened (optimistic lock)."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ def _unchanged(existing, entries, duration):
 def roster_save(*, session, entries, seen_version, by, group_note=None):
     """Save a whole roster at once: one attendance row per entry (created or updated), the
     group note, and the session marked held. ``seen_version`` is the session version the form
-    was opened with: if someone saved since, ``RosterChanged`` is raised and nothing is
+    was opened with: if someone saved since, ``StaleEdit`` is raised and nothing is
     written — unless the submission changes nothing (a double submit), which is a no-op.
 
     A fixed number of queries however many clients: the existing rows, the version bump,
@@ -165,7 +162,7 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
         note_same = group_note is None or group_note == locked.group_note
         if note_same and _unchanged(existing, entries, session.duration_minutes):
             return locked  # the same form submitted twice: already saved, nothing to do
-        raise RosterChanged(ROSTER_CHANGED)
+        raise StaleEdit(ROSTER_CHANGED, current=locked)
     changes = {"version": F("version") + 1, "status": Session.Status.HELD}
     if group_note is not None:
         changes["group_note"] = group_note

@@ -13,6 +13,8 @@ from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, Se
 from attendance.models import Session
 from clients.records import client_record_open, episode_for_write, record_context
 from iop.dates import week_start
+from iop.errors import StaleEdit
+from iop.forms import add_service_errors
 from iop.submissions import submission_replay, submit_once
 from programs.models import Site
 
@@ -72,7 +74,7 @@ def session_create(request):
         try:
             return submit_once(request, save)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(exc, form)
     return render(request, "attendance/session_form.html", {"form": form})
 
 
@@ -109,7 +111,7 @@ def _roster_post(request, session):
                 by=request.user,
                 group_note=None if session.is_signed else form.cleaned_data["group_note"].strip(),
             )
-        except services.RosterChanged as exc:
+        except StaleEdit as exc:
             messages.error(request, exc.message)
             return redirect("attendance:session", session.pk)
         except ValidationError as exc:
@@ -210,17 +212,8 @@ def individual_log(request, pk):
         try:
             return submit_once(request, save)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(exc, form)
     return _client_render(request, record, form, ctx=ctx, status=400)
-
-
-def _add_errors(form, exc):
-    """Attach a service's ValidationError to the form: by field where the form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _client_render(request, record, form, ctx=None, status=200):

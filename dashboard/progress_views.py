@@ -14,6 +14,7 @@ from dashboard.markers import FLAG_LABELS, explain
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation
 from dashboard.services import decision_record
+from dashboard.views import READINESS_BADGE
 from iop.submissions import submission_replay, submit_once
 
 CRITERION_LABELS = {
@@ -26,7 +27,6 @@ CRITERION_LABELS = {
     "recommendation": "Therapist's recommendation",
     "no_recent_risk": "No recent risk",
 }
-STATUS_BADGES = {"ready": "text-bg-success", "approaching": "text-bg-warning", "not_ready": "text-bg-secondary"}
 
 
 def _readiness_context(evaluation):
@@ -35,7 +35,7 @@ def _readiness_context(evaluation):
         (
             title,
             readiness,
-            STATUS_BADGES[readiness.status],
+            READINESS_BADGE[readiness.status],
             [(CRITERION_LABELS.get(c.name, c.name), c, explain(c)) for c in readiness.criteria],
         )
         for title, readiness in (("Step-down", evaluation.step_down), ("Graduation", evaluation.graduation))

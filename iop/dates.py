@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 
 def week_start(day: dt.date) -> dt.date:
     """The Monday of ``day``'s week."""
@@ -12,3 +14,8 @@ def weeks_between(first_monday: dt.date, last_monday: dt.date) -> list[dt.date]:
     """Every Monday from ``first_monday`` to ``last_monday`` inclusive."""
     count = (last_monday - first_monday).days // 7 + 1
     return [first_monday + dt.timedelta(weeks=i) for i in range(max(count, 0))]
+
+
+def aware_at(day: dt.date, hour: int = 17) -> dt.datetime:
+    """``day`` at ``hour``:00 in the current time zone (timestamps of demo and test data)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))

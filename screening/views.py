@@ -2,7 +2,7 @@
 the pending-confirmation work list. Thin: scoped lookup -> form -> service -> redirect."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,17 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
+from iop.forms import add_service_errors
+from iop.permissions import perms_require
 from iop.submissions import submission_replay, submit_once
 from screening import services
 from screening.forms import ConfirmationForm, NoResultForm, PrescriptionEndForm, PrescriptionForm, ScreenEntryForm
 from screening.interpretation import BADGE_CLASS, last_unexpected_positive, negative_streak
 from screening.models import Panel, Prescription, Screen, ScreenResult
 from screening.queries import pending_results, screen_interpretations
-
-
-def _require(user, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _panels():
@@ -108,7 +105,7 @@ def client(request, pk):
 @require_POST
 def record(request, pk):
     """Save a screen from the fast entry form (completed) or the refused / missed buttons."""
-    _require(request.user, "screening.add_screen")
+    perms_require(request.user, "screening.add_screen")
     client = client_record_open(request, pk)
     outcome = request.POST.get("outcome", "completed")
     tab_url = reverse("screening:client", args=[client.pk])
@@ -136,7 +133,7 @@ def record(request, pk):
         try:
             screen = services.screen_record(episode=episode, by=request.user, **kwargs)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(exc, form)
         else:
             when = timezone.localtime(screen.collected_at)
             messages.success(
@@ -145,14 +142,6 @@ def record(request, pk):
             return redirect(tab_url)
     messages.error(request, "The screen was not saved: see the errors below.")
     return _tab(request, client, status=400, **forms_kwargs)
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _back(request, client_pk):
@@ -173,7 +162,7 @@ def _scoped_result(request, result_pk):
 
 @require_POST
 def result_send(request, result_pk):
-    _require(request.user, "screening.change_screenresult")
+    perms_require(request.user, "screening.change_screenresult")
     result = _scoped_result(request, result_pk)
     try:
         services.result_send_for_confirmation(result=result, by=request.user)
@@ -186,7 +175,7 @@ def result_send(request, result_pk):
 
 @require_POST
 def result_confirm(request, result_pk):
-    _require(request.user, "screening.change_screenresult")
+    perms_require(request.user, "screening.change_screenresult")
     result = _scoped_result(request, result_pk)
     form = ConfirmationForm(request.POST)
     if not form.is_valid():
@@ -212,7 +201,7 @@ def result_confirm(request, result_pk):
 
 @require_POST
 def prescription_add(request, pk):
-    _require(request.user, "screening.add_prescription")
+    perms_require(request.user, "screening.add_prescription")
     client = client_record_open(request, pk)
     if replay := submission_replay(request):
         return replay
@@ -237,7 +226,7 @@ def prescription_add(request, pk):
         try:
             return submit_once(request, save)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(exc, form)
     messages.error(request, "The prescription was not saved: see the errors below.")
     return _tab(request, client, rx_form=form, status=400)
 
@@ -251,7 +240,7 @@ def _scoped_prescription(request, rx_pk):
 
 @require_POST
 def prescription_end(request, rx_pk):
-    _require(request.user, "screening.change_prescription")
+    perms_require(request.user, "screening.change_prescription")
     rx = _scoped_prescription(request, rx_pk)
     form = PrescriptionEndForm(request.POST)
     if not form.is_valid():
@@ -268,7 +257,7 @@ def prescription_end(request, rx_pk):
 
 @require_POST
 def prescription_error(request, rx_pk):
-    _require(request.user, "screening.change_prescription")
+    perms_require(request.user, "screening.change_prescription")
     rx = _scoped_prescription(request, rx_pk)
     services.prescription_mark_error(prescription=rx, by=request.user)
     messages.success(request, f"{rx.medication} marked entered in error: it no longer explains any positive.")
@@ -277,7 +266,7 @@ def prescription_error(request, rx_pk):
 
 @require_POST
 def screen_error(request, screen_pk):
-    _require(request.user, "screening.change_screen")
+    perms_require(request.user, "screening.change_screen")
     screen = get_object_or_404(
         Screen.objects.select_related("episode").filter(episode__in=Episode.objects.for_user(request.user)),
         pk=screen_pk,
