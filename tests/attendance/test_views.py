@@ -1,8 +1,11 @@
 """Attendance pages: roster, session create, sign/addendum, client tab, today view."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from attendance import services
@@ -395,3 +398,40 @@ def test_a_refused_stale_roster_writes_nothing_of_the_second_save(
     assert (Attendance.history.count(), Session.history.count()) == history_before
     evening.refresh_from_db()
     assert (evening.version, evening.group_note) == (1, "A's note.")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent requests need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_rosters_saved_at_once_one_wins_whole_and_the_other_writes_nothing(
+    therapist, admin_user, evening, episode1, make_clients
+):
+    """Issue 12 #10 under real concurrency: both open version 0 and save at the same moment."""
+    episodes = [episode1, *make_clients(2)]
+    everyone_present = roster_data(evening, episodes, group_note="A's note.")
+    two_absent = roster_data(evening, episodes, group_note="B's note.")
+    for e in episodes[1:]:
+        two_absent[f"status_{e.pk}"] = "absent"
+    start, saved = threading.Barrier(2), {}
+
+    def post(user, data):
+        http = HttpClient()
+        http.force_login(user)
+        start.wait()
+        page = http.post(roster_url(evening), data, follow=True).content.decode()
+        saved[data["group_note"]] = "Roster saved" in page
+        connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(therapist, everyone_present)),
+        threading.Thread(target=post, args=(admin_user, two_absent)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(saved.values()) == [False, True]
+    winner = everyone_present if saved["A's note."] else two_absent
+    evening.refresh_from_db()
+    assert (evening.version, evening.group_note) == (1, winner["group_note"])
+    statuses = {a.episode_id: a.status for a in Attendance.objects.filter(session=evening)}
+    assert statuses == {e.pk: winner[f"status_{e.pk}"] for e in episodes}
