@@ -32,13 +32,15 @@ test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
 # No persistent connections under test: the browser tests' live-server thread must not keep
 # the PostgreSQL test database open when it is dropped.
 test: export DJANGO_CONN_MAX_AGE ?= 0
+# In parallel (pytest-xdist): one database and one live server per worker; PYTEST_WORKERS=0 for one process.
+test: PYTEST_WORKERS ?= auto
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
 

@@ -1,7 +1,9 @@
+import contextlib
 import datetime as dt
 
 from django import forms
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -60,9 +62,10 @@ def generate_sessions(modeladmin, request, queryset):
 
 
 # The track admin lives in ``programs`` (which must not import attendance): attach the action.
-_track_admin = admin.site._registry.get(Track)
-if _track_admin is not None and generate_sessions not in (_track_admin.actions or ()):
-    _track_admin.actions = [*(_track_admin.actions or ()), generate_sessions]
+with contextlib.suppress(NotRegistered):
+    _track_admin = admin.site.get_model_admin(Track)
+    if generate_sessions not in (_track_admin.actions or ()):
+        _track_admin.actions = [*(_track_admin.actions or ()), generate_sessions]
 
 
 class SignedSessionLock(LockedWhenMixin):

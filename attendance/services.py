@@ -16,16 +16,13 @@ from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
 from audit.services import signatures_record
 from iop import integrity
+from iop.errors import StaleEdit
 
 ROSTER_CHANGED = (
     "The roster changed since you opened it (someone else saved it). "
     "This is the current roster: nothing of yours was saved, please make your changes again."
 )
 SIGNED_LOCKED = "This session's note is signed: the roster can no longer be edited. Add an addendum instead."
-
-
-class RosterChanged(ValidationError):
-    """The session's version moved on since the form was opened (optimistic lock)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +142,7 @@ def _unchanged(existing, entries, duration):
 def roster_save(*, session, entries, seen_version, by, group_note=None):
     """Save a whole roster at once: one attendance row per entry (created or updated), the
     group note, and the session marked held. ``seen_version`` is the session version the form
-    was opened with: if someone saved since, ``RosterChanged`` is raised and nothing is
+    was opened with: if someone saved since, ``StaleEdit`` is raised and nothing is
     written — unless the submission changes nothing (a double submit), which is a no-op.
 
     A fixed number of queries however many clients: the existing rows, the version bump,
@@ -158,15 +155,19 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     if problems:
         raise ValidationError(problems)
 
+    # The session row is locked before anything is read or written: a concurrent save waits
+    # here, then sees the rows the other one committed, and a refused save writes nothing.
+    locked = Session.objects.select_for_update().get(pk=session.pk)
     existing = {a.episode_id: a for a in Attendance.objects.filter(session=session)}
+    if locked.version != seen_version or locked.is_signed:
+        note_same = group_note is None or group_note == locked.group_note
+        if note_same and _unchanged(existing, entries, session.duration_minutes):
+            return locked  # the same form submitted twice: already saved, nothing to do
+        raise StaleEdit(ROSTER_CHANGED, current=locked)
     changes = {"version": F("version") + 1, "status": Session.Status.HELD}
     if group_note is not None:
         changes["group_note"] = group_note
-    if not Session.objects.filter(pk=session.pk, version=seen_version, note_signed_at__isnull=True).update(**changes):
-        note_same = group_note is None or group_note == session.group_note
-        if note_same and _unchanged(existing, entries, session.duration_minutes):
-            return session  # the same form submitted twice: already saved, nothing to do
-        raise RosterChanged(ROSTER_CHANGED)
+    Session.objects.filter(pk=session.pk).update(**changes)
     session.version = seen_version + 1
     session.status = Session.Status.HELD
     if group_note is not None:

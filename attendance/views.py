@@ -4,6 +4,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,8 +12,11 @@ from attendance import queries, services
 from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
 from attendance.models import Session
 from audit.services import access_list_record
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_for_write, record_context
 from iop.dates import week_end, week_start
+from iop.errors import StaleEdit
+from iop.forms import add_service_errors
+from iop.submissions import submission_replay, submit_once
 from programs.models import Site
 
 WRITE_PERMS = ("attendance.add_attendance", "attendance.change_attendance", "attendance.change_session")
@@ -60,15 +64,20 @@ def today(request):
 def session_create(request):
     if not request.user.has_perm("attendance.add_session"):
         raise PermissionDenied
+    if replay := submission_replay(request):
+        return replay
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             session = services.session_create(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
             messages.success(request, "Session created.")
-            return redirect("attendance:session", session.pk)
+            return reverse("attendance:session", args=[session.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as exc:
+            add_service_errors(exc, form)
     return render(request, "attendance/session_form.html", {"form": form})
 
 
@@ -106,7 +115,7 @@ def _roster_post(request, session):
                 by=request.user,
                 group_note=None if session.is_signed else form.cleaned_data["group_note"].strip(),
             )
-        except services.RosterChanged as exc:
+        except StaleEdit as exc:
             messages.error(request, exc.message)
             return redirect("attendance:session", session.pk)
         except ValidationError as exc:
@@ -157,14 +166,20 @@ def session_addendum(request, pk):
     session = _session_or_404(request, pk)
     if not _can_write(request.user):
         raise PermissionDenied
+    if replay := submission_replay(request):
+        return replay
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
+
+        def save():
             services.session_addendum_add(session=session, text=form.cleaned_data["text"], by=request.user)
+            messages.success(request, "Addendum added.")
+            return reverse("attendance:session", args=[session.pk])
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Addendum added.")
     else:
         messages.error(request, "Write the text of the addendum.")
     return redirect("attendance:session", session.pk)
@@ -183,33 +198,31 @@ def individual_log(request, pk):
     record = client_record_open(request, pk)
     if not request.user.has_perm("attendance.add_attendance"):
         raise PermissionDenied
+    if replay := submission_replay(request):
+        return replay
     form = IndividualSessionForm(request.POST)
-    ctx = record_context(record, "attendance")
+    ctx = record_context(record, "attendance", user=request.user)
     episode = ctx["episode"]
     if episode is None:
         form.add_error(None, "This client has no episode.")
     elif form.is_valid():
-        try:
-            services.individual_session_log(episode=episode, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+
+        def save():
+            services.individual_session_log(
+                episode=episode_for_write(request.user, episode), by=request.user, **form.cleaned_data
+            )
             messages.success(request, "Session logged.")
-            return redirect("attendance:client", record.pk)
+            return reverse("attendance:client", args=[record.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as exc:
+            add_service_errors(exc, form)
     return _client_render(request, record, form, ctx=ctx, status=400)
 
 
-def _add_errors(form, exc):
-    """Attach a service's ValidationError to the form: by field where the form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _client_render(request, record, form, ctx=None, status=200):
-    ctx = ctx or record_context(record, "attendance")
+    ctx = ctx or record_context(record, "attendance", user=request.user)
     wanted = request.GET.get("episode")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode

@@ -108,7 +108,7 @@ def client_events(request, pk):
     events = AccessEvent.objects.select_related("user").order_by("-at", "-pk")
     opened = about_client(events, client).exclude(action=AccessEvent.Action.LIST)
     log = f"{reverse('audit:events')}?client={client.pk}"
-    ctx = record_context(client, "access")
+    ctx = record_context(client, "access", user=request.user)
     ctx.update(
         events=list(opened[:RECENT_ON_RECORD]), limit=RECENT_ON_RECORD, all_url=log, lists_url=f"{log}&action=list"
     )

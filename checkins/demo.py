@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from iop import integrity
-from iop.dates import week_start, weeks_between
+from iop.dates import aware_at, week_start, weeks_between
 
 # (cravings at admission, cravings at the end of the stay) per story.
 CRAVINGS = {
@@ -74,10 +74,6 @@ ADDENDA = [
     "Collateral from probation officer received; consistent with the note above.",
     "Correction: meetings attended this week were 3, not 2.",
 ]
-
-
-def _aware(day, hour):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
 def _items(ctx, total, count, item9_zero=True):
@@ -151,7 +147,7 @@ def _checkin(ctx, demo_ep, week, w, n_weeks):
         barriers = ["housing"]
     recommendation = _recommendation(story, weeks_left)
     signed_day = min(week + dt.timedelta(days=3), ctx.today)
-    signed_at = min(_aware(signed_day, 16), timezone.now() - dt.timedelta(minutes=5))
+    signed_at = min(aware_at(signed_day, 16), timezone.now() - dt.timedelta(minutes=5))
     checkin = CheckIn(
         episode=episode,
         week=week,

@@ -1,3 +1,5 @@
+import copy
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -110,6 +112,7 @@ class CheckInForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance = copy.copy(self.instance)  # validation fills this copy; the caller's row is untouched
         for prefix, questions, label in MEASURES:
             saved = getattr(self.instance, f"{prefix}_items", None) or [None] * len(questions)
             for number, question in enumerate(questions, start=1):
@@ -198,10 +201,6 @@ class CheckInForm(forms.ModelForm):
     def item9_label(self):
         return answer_label(self.item9_answer())
 
-    def _post_clean(self):
-        # The service validates and saves; never let the ModelForm touch the instance.
-        pass
-
     def cleaned_fields(self):
         """The values for ``checkin_save(fields=...)``."""
         data = self.cleaned_data
@@ -211,9 +210,6 @@ class CheckInForm(forms.ModelForm):
         fields["phq9_items"] = data.get("phq9_items")
         fields["gad7_items"] = data.get("gad7_items")
         return fields
-
-    def seen_version(self):
-        return self.cleaned_data.get("version")
 
 
 class AddendumForm(forms.Form):

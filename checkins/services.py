@@ -4,7 +4,7 @@ Rules every path obeys (views and imports alike):
 - one check-in per episode per week (the Monday), only for a week the episode was open and
   that has started;
 - a draft is saved with an optimistic lock on ``version``: a save based on an older version
-  is refused (``CheckInConflict``) and nothing is overwritten;
+  is refused (``StaleEdit``) and nothing is overwritten;
 - a signed check-in never changes; the only later write is an ``Addendum``.
 """
 
@@ -20,6 +20,7 @@ from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
 from iop import integrity
 from iop.dates import is_week_start, week_end
+from iop.errors import StaleEdit
 from iop.validators import note_problem
 
 MAX_MEETINGS = 50
@@ -27,10 +28,6 @@ SIGNED_MESSAGE = "This check-in is signed and can no longer be edited; add an ad
 CONFLICT_MESSAGE = (
     "This check-in was changed by someone else since you opened it. Nothing was saved; the current version is shown."
 )
-
-
-class CheckInConflict(ValidationError):
-    """The draft changed since the editor opened it (optimistic lock)."""
 
 
 def checkin_week_problems(*, episode, week, today=None):
@@ -107,7 +104,7 @@ def checkin_save(*, episode, week, author, fields, seen_version=None, today=None
     """Create or update the draft check-in of ``episode`` for ``week``.
 
     ``seen_version`` is the version the editor opened (None when they started a new one). A
-    save against a changed draft raises ``CheckInConflict``; against a signed one, a
+    save against a changed draft raises ``StaleEdit``; against a signed one, a
     ``ValidationError``. Nothing is written in either case. Returns the saved check-in.
     """
     problems = checkin_week_problems(episode=episode, week=week, today=today)
@@ -117,25 +114,25 @@ def checkin_save(*, episode, week, author, fields, seen_version=None, today=None
     existing = CheckIn.objects.filter(episode=episode, week=week).first()
     if existing is None:
         if seen_version is not None:  # the editor had a saved draft open, but there is none
-            raise CheckInConflict(CONFLICT_MESSAGE)
+            raise StaleEdit(CONFLICT_MESSAGE)
         checkin = CheckIn(episode=episode, week=week, author=author, **cleaned)
         checkin.full_clean(exclude=["episode", "author"], validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 checkin.save()
         except IntegrityError as exc:  # someone created this week's check-in a moment ago
-            raise CheckInConflict(CONFLICT_MESSAGE) from exc
+            raise StaleEdit(CONFLICT_MESSAGE) from exc
         return checkin
     if existing.is_signed:
         raise ValidationError(SIGNED_MESSAGE)
     if seen_version is None or seen_version != existing.version:
-        raise CheckInConflict(CONFLICT_MESSAGE)
+        raise StaleEdit(CONFLICT_MESSAGE)
     # Claim the draft atomically: only one of two concurrent saves of the same version wins.
     claimed = CheckIn.objects.filter(pk=existing.pk, version=seen_version, signed_at__isnull=True).update(
         version=F("version") + 1
     )
     if not claimed:
-        raise CheckInConflict(CONFLICT_MESSAGE)
+        raise StaleEdit(CONFLICT_MESSAGE)
     for name, value in cleaned.items():
         setattr(existing, name, value)
     existing.version = seen_version + 1
@@ -163,7 +160,7 @@ def checkin_sign(*, checkin, by, seen_version=None):
     if current.is_signed:
         raise ValidationError("This check-in is already signed.")
     if seen_version is not None and seen_version != current.version:
-        raise CheckInConflict(CONFLICT_MESSAGE)
+        raise StaleEdit(CONFLICT_MESSAGE)
     problems = checkin_signing_problems(current)
     if problems:
         raise ValidationError({field: [message] for field, message in problems.items()})
@@ -171,7 +168,7 @@ def checkin_sign(*, checkin, by, seen_version=None):
         version=F("version") + 1
     )
     if not claimed:
-        raise CheckInConflict(CONFLICT_MESSAGE)
+        raise StaleEdit(CONFLICT_MESSAGE)
     current.version += 1
     current.signed_at = timezone.now()
     current.signed_by = by

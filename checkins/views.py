@@ -15,10 +15,13 @@ from checkins import scoring
 from checkins.forms import AddendumForm, CheckInForm, answer_label
 from checkins.models import CheckIn
 from checkins.queries import client_checkins, due_episodes, week_summary
-from checkins.services import CheckInConflict, addendum_add, checkin_save, checkin_sign, checkin_week_problems
+from checkins.services import addendum_add, checkin_save, checkin_sign, checkin_week_problems
 from clients.models import Episode
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_open_for, record_context
 from iop.dates import week_start, weeks_between
+from iop.errors import StaleEdit
+from iop.forms import add_service_errors
+from iop.submissions import submission_replay, submit_once
 from programs.models import Site
 
 
@@ -70,13 +73,6 @@ def _tab_url(episode):
     return f"{reverse('checkins:client', args=[episode.client_id])}?episode={episode.pk}"
 
 
-def _open_episode(request, episode_pk):
-    """The episode, if in the user's sites (else 404), with its client's record opened (logged)."""
-    episode = get_object_or_404(Episode.objects.for_user(request.user), pk=episode_pk)
-    client = client_record_open(request, episode.client_id)
-    return client, episode
-
-
 @require_GET
 def client(request, pk):
     """The Check-ins tab: every week of the episode, its check-in (or a gap), addenda, trends.
@@ -85,7 +81,7 @@ def client(request, pk):
     author/signer, their addenda; constant in the number of check-ins.
     """
     client = client_record_open(request, pk)
-    ctx = record_context(client, "checkins")
+    ctx = record_context(client, "checkins", user=request.user)
     episode = ctx["episode"]
     chosen = request.GET.get("episode")
     if chosen:
@@ -119,7 +115,7 @@ def client(request, pk):
 @require_GET
 def open_week(request, episode_pk):
     """The "fill in a week" picker: opens that week's check-in (existing or new)."""
-    client, episode = _open_episode(request, episode_pk)
+    episode, _ctx = episode_open_for(request, episode_pk, "checkins")
     raw = request.GET.get("week")
     week = _parse_week(raw) if raw else week_start(timezone.localdate())
     if week is None:
@@ -130,7 +126,7 @@ def open_week(request, episode_pk):
 
 def week(request, episode_pk, week):
     """One week's check-in: the draft form (GET/POST), or the signed record with its addenda."""
-    client, episode = _open_episode(request, episode_pk)
+    episode, ctx = episode_open_for(request, episode_pk, "checkins")
     day = _parse_week(week)
     if day is None:
         messages.error(request, "That is not a date: choose the week's Monday.")
@@ -152,7 +148,7 @@ def week(request, episode_pk, week):
         if checkin is None:
             messages.info(request, "There is no check-in for that week yet.")
             return redirect(_tab_url(episode))
-        return _render_detail(request, client, episode, checkin)
+        return _render_detail(request, ctx, checkin)
 
     form = CheckInForm(request.POST or None, instance=checkin or CheckIn(episode=episode, week=day))
     if request.method == "POST" and form.is_valid():
@@ -163,7 +159,7 @@ def week(request, episode_pk, week):
                     week=day,
                     author=request.user,
                     fields=form.cleaned_fields(),
-                    seen_version=form.seen_version(),
+                    seen_version=form.cleaned_data["version"],
                 )
                 if request.POST.get("action") == "sign":
                     checkin_sign(checkin=saved, by=request.user, seen_version=saved.version)
@@ -172,27 +168,19 @@ def week(request, episode_pk, week):
             else:
                 messages.success(request, "Draft saved.")
             return redirect(_week_url(episode, day))
-        except CheckInConflict as exc:
+        except StaleEdit as exc:
             messages.error(request, exc.messages[0])
             current = CheckIn.objects.filter(episode=episode, week=day).first()
             if current is not None and current.is_signed:
                 return redirect(_week_url(episode, day))
             form = CheckInForm(instance=current or CheckIn(episode=episode, week=day))
         except ValidationError as exc:
-            _add_errors(form, exc)
-    return _render_form(request, client, episode, day, checkin, form, status=400 if form.errors else 200)
+            add_service_errors(exc, form)
+    return _render_form(request, ctx, day, checkin, form, status=400 if form.errors else 200)
 
 
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _render_form(request, client, episode, day, checkin, form, status=200):
-    ctx = record_context(client, "checkins")
+def _render_form(request, ctx, day, checkin, form, status=200):
+    episode = ctx["episode"]
     ctx.update(
         {
             "episode": episode,
@@ -207,8 +195,8 @@ def _render_form(request, client, episode, day, checkin, form, status=200):
     return render(request, "checkins/form.html", ctx, status=status)
 
 
-def _render_detail(request, client, episode, checkin, addendum_form=None, status=200):
-    ctx = record_context(client, "checkins")
+def _render_detail(request, ctx, checkin, addendum_form=None, status=200):
+    episode = ctx["episode"]
     ctx.update(
         {
             "episode": episode,
@@ -236,17 +224,23 @@ def addendum(request, pk):
     )
     if not request.user.has_perm("checkins.add_addendum"):
         raise PermissionDenied
-    client = client_record_open(request, checkin.episode.client_id)
+    _episode, ctx = episode_open_for(request, checkin.episode_id, "checkins")
+    if replay := submission_replay(request):
+        return replay
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
+
+        def save():
             addendum_add(checkin=checkin, by=request.user, text=form.cleaned_data["text"])
+            messages.success(request, "Addendum added.")
+            return _week_url(checkin.episode, checkin.week)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(_week_url(checkin.episode, checkin.week))
-        messages.success(request, "Addendum added.")
-        return redirect(_week_url(checkin.episode, checkin.week))
-    return _render_detail(request, client, checkin.episode, checkin, addendum_form=form, status=400)
+    return _render_detail(request, ctx, checkin, addendum_form=form, status=400)
 
 
 @require_GET

@@ -6,15 +6,9 @@ from django.utils import timezone
 from clients.models import Client, Episode
 from clients.queries import possible_duplicates
 from clients.services import admission_problem, birth_date_problem, episode_site_problems
+from iop.forms import DateInput, StaffChoiceField
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, THERAPIST
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TrackSelect(forms.Select):
@@ -27,11 +21,6 @@ class TrackSelect(forms.Select):
         if instance is not None:
             option["attrs"]["data-site"] = instance.site_id
         return option
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
 
 
 def _helper():
@@ -86,9 +75,9 @@ class ClientForm(forms.ModelForm):
 
 
 class ClientEditForm(ClientForm):
-    """A profile edit; ``seen`` is the history row the form was opened on (optimistic locking)."""
+    """A profile edit; ``version`` is the history row the form was opened on (optimistic locking)."""
 
-    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class IntakeClientForm(ClientForm):

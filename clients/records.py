@@ -4,6 +4,7 @@ Every tab of the client record (profile, attendance, screens, goals, check-ins, 
 starts with ``client_record_open``; out-of-scope clients are 404, never a hint they exist.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from audit.models import AccessEvent
@@ -28,13 +29,35 @@ def client_record_open(request, client_pk, action=AccessEvent.Action.VIEW):
     return client
 
 
-def record_context(client, tab):
-    """Context every tab template needs: the client, their episodes and the current one.
+def record_context(client, tab, *, user):
+    """Context every tab template needs: the client, their episodes at ``user``'s sites and the
+    current one. An episode at another site is not shown, so no tab reads or writes it.
 
-    Two queries: the episodes (with site, track and staff) — the client is already loaded.
+    One query: the episodes (with site, track and staff) — the client is already loaded.
     """
     episodes = list(
-        Episode.objects.filter(client=client).select_related("site", "track", "primary_therapist", "case_manager")
+        Episode.objects.for_user(user)
+        .filter(client=client)
+        .select_related("site", "track", "primary_therapist", "case_manager")
     )
     current = next((e for e in episodes if e.is_active), episodes[0] if episodes else None)
     return {"client": client, "episodes": episodes, "episode": current, "active_tab": tab, "record_tabs": RECORD_TABS}
+
+
+def episode_for_write(user, episode):
+    """``episode`` if it is at one of ``user``'s sites, else 404: every write checks this, so a
+    client seen through one site's episode is never written to through another site's."""
+    if episode is None or not Episode.objects.for_user(user).filter(pk=episode.pk).exists():
+        raise Http404("No episode at your sites.")
+    return episode
+
+
+def episode_open_for(request, episode_pk, tab):
+    """An episode of the user's sites (404 otherwise) and its client's record context, opened
+    (logged): (episode, ctx) with ``ctx["episode"]`` the episode asked for."""
+    episode = get_object_or_404(Episode.objects.for_user(request.user), pk=episode_pk)
+    client = client_record_open(request, episode.client_id)
+    ctx = record_context(client, tab, user=request.user)
+    episode = next(e for e in ctx["episodes"] if e.pk == episode.pk)
+    ctx["episode"] = episode
+    return episode, ctx

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, Episode, LevelOfCareChange
+from iop.errors import StaleEdit
 from iop.validators import date_of_birth_problem
 from programs.models import Site
 
@@ -147,10 +148,10 @@ def client_update(*, client, fields, seen, by=None):
     django-simple-history."""
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if client_history_marker(locked) != seen:
-        raise ValidationError(
+        raise StaleEdit(
             "This profile was changed by someone else since you opened it. The form now shows the "
             "current profile; make your change again.",
-            code="stale",
+            current=locked,
         )
     for name, value in fields.items():
         setattr(locked, name, value)

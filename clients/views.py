@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
@@ -9,6 +9,10 @@ from clients.forms import ClientEditForm, ClientFilterForm, ClientForm, EpisodeF
 from clients.queries import client_search, clients_with_current_episode, level_of_care_history, profile_history
 from clients.records import client_record_open, record_context
 from clients.services import client_history_marker, client_intake, client_update, episode_open
+from iop.errors import StaleEdit
+from iop.forms import add_service_errors
+from iop.permissions import perms_require
+from iop.submissions import submission_replay, submit_once
 
 PAGE_SIZE = 25
 # What a readmission form starts from: the last episode's assignment.
@@ -20,21 +24,6 @@ READMIT_FROM_LAST_EPISODE = [
     "case_manager",
     "required_weekly_hours",
 ]
-
-
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _add_service_errors(error, *forms):
-    """Show a service's ValidationError on the form that has the field (else the last form)."""
-    if not hasattr(error, "error_dict"):
-        forms[-1].add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form = next((f for f in forms if field in f.fields), forms[-1])
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def client_list(request):
@@ -57,30 +46,35 @@ def client_list(request):
 
 def intake(request):
     """One form: the client's profile and their first episode."""
-    _require(request, "clients.add_client")
+    perms_require(request.user, "clients.add_client")
+    if replay := submission_replay(request):
+        return replay
     client_form = IntakeClientForm(request.POST or None, user=request.user, prefix="client")
     episode_form = EpisodeForm(request.POST or None, user=request.user, prefix="episode")
     if request.method == "POST":
         valid = [client_form.is_valid(), episode_form.is_valid()]  # both, so every error shows
         if all(valid):
-            try:
+
+            def save():
                 client, _ = client_intake(
                     client_fields={name: client_form.cleaned_data[name] for name in ClientForm.Meta.fields},
                     episode_fields=episode_form.service_fields(),
                     by=request.user,
                 )
-            except ValidationError as error:
-                _add_service_errors(error, client_form, episode_form)
-            else:
                 messages.success(request, f"{client.full_name} was admitted with MRN {client.mrn}.")
-                return redirect(client)
+                return client.get_absolute_url()
+
+            try:
+                return submit_once(request, save)
+            except ValidationError as error:
+                add_service_errors(error, client_form, episode_form)
     return render(request, "clients/intake.html", {"client_form": client_form, "episode_form": episode_form})
 
 
 def detail(request, pk):
     """The Profile & episodes tab."""
     client = client_record_open(request, pk)
-    ctx = record_context(client, "profile")
+    ctx = record_context(client, "profile", user=request.user)
     current = ctx["episode"]
     ctx.update(
         past_episodes=[e for e in ctx["episodes"] if e is not current],
@@ -96,8 +90,8 @@ def edit(request, pk):
     """Edit the profile. The form carries the latest history row it was opened on, so a
     concurrent change is reported instead of overwritten."""
     client = client_record_open(request, pk)  # out of scope: 404 before any permission check
-    _require(request, "clients.change_client")
-    initial = {**model_to_dict(client, fields=ClientForm.Meta.fields), "seen": client_history_marker(client)}
+    perms_require(request.user, "clients.change_client")
+    initial = {**model_to_dict(client, fields=ClientForm.Meta.fields), "version": client_history_marker(client)}
     form = ClientEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
@@ -106,22 +100,21 @@ def edit(request, pk):
         try:
             client_update(
                 client=client,
-                fields={name: form.cleaned_data[name] for name in form.changed_data if name != "seen"},
-                seen=form.cleaned_data["seen"],
+                fields={name: form.cleaned_data[name] for name in form.changed_data if name != "version"},
+                seen=form.cleaned_data["version"],
                 by=request.user,
             )
+        except StaleEdit as error:
+            client.refresh_from_db()
+            fresh = {**model_to_dict(client, fields=ClientForm.Meta.fields), "version": client_history_marker(client)}
+            form = ClientEditForm(initial=fresh)
+            form.stale_message = error.messages[0]
         except ValidationError as error:
-            if getattr(error, "code", None) == "stale":
-                client.refresh_from_db()
-                fresh = {**model_to_dict(client, fields=ClientForm.Meta.fields), "seen": client_history_marker(client)}
-                form = ClientEditForm(initial=fresh)
-                form.stale_message = error.messages[0]
-            else:
-                _add_service_errors(error, form)
+            add_service_errors(error, form)
         else:
             messages.success(request, "The profile was saved.")
             return redirect(client)
-    ctx = record_context(client, "profile")
+    ctx = record_context(client, "profile", user=request.user)
     ctx["form"] = form
     return render(request, "clients/edit.html", ctx)
 
@@ -129,8 +122,8 @@ def edit(request, pk):
 def readmit(request, pk):
     """Open a new episode for a client whose last episode has ended."""
     client = client_record_open(request, pk)  # out of scope: 404 before any permission check
-    _require(request, "clients.add_episode")
-    ctx = record_context(client, "profile")
+    perms_require(request.user, "clients.add_episode")
+    ctx = record_context(client, "profile", user=request.user)
     active = ctx["episode"] if ctx["episode"] and ctx["episode"].is_active else None
     last = ctx["episodes"][0] if ctx["episodes"] else None
     initial = {}
@@ -141,7 +134,7 @@ def readmit(request, pk):
         try:
             episode_open(client=client, by=request.user, **form.service_fields())
         except ValidationError as error:
-            _add_service_errors(error, form)
+            add_service_errors(error, form)
         else:
             messages.success(request, f"{client.full_name} was readmitted.")
             return redirect(client)

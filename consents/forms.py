@@ -4,14 +4,11 @@ from django import forms
 from django.utils import timezone
 
 from consents.models import Category, Consent
+from iop.forms import DateInput
 from programs.models import Site
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"application/pdf", "image/png", "image/jpeg"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ConsentForm(forms.ModelForm):

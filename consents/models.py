@@ -173,7 +173,6 @@ class Disclosure(models.Model):
     method = models.CharField(max_length=20, choices=Method.choices)
     disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     disclosed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 

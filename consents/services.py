@@ -4,7 +4,7 @@ transaction; a refusal says why in words and writes nothing."""
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from consents import rules
 from consents.models import Consent, Disclosure
@@ -47,39 +47,25 @@ def consent_mark_in_error(*, consent, by, reason):
 
 
 @transaction.atomic
-def disclosure_record(
-    *, consent, categories, period_start, period_end, description, document, method, by, on, submission_key=None
-):
+def disclosure_record(*, consent, categories, period_start, period_end, description, document, method, by, on):
     """Release ``categories`` for the period under ``consent`` on day ``on``: refused with the
-    reasons unless the consent is active and covers all of it. Returns the Disclosure (the
-    first one when ``submission_key`` was already used: a repeated submit)."""
-    if submission_key is not None:
-        first = Disclosure.objects.filter(submission_key=submission_key).first()
-        if first is not None:
-            return first
+    reasons unless the consent is active and covers all of it. Returns the Disclosure."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     problems = rules.release_problems(consent.facts, on, categories, period_start, period_end)
     if problems:
         raise ValidationError(problems)
     document = bytes(document)
-    try:
-        with transaction.atomic():
-            return Disclosure.objects.create(
-                consent=consent,
-                client_id=consent.client_id,
-                recipient=consent.recipient_line,
-                purpose=consent.purpose,
-                categories=sorted(categories),
-                period_start=period_start,
-                period_end=period_end,
-                description=description,
-                document=document,
-                document_sha256=hashlib.sha256(document).hexdigest(),
-                method=method,
-                disclosed_by=by,
-                submission_key=submission_key,
-            )
-    except IntegrityError:
-        if submission_key is None:
-            raise
-        return Disclosure.objects.get(submission_key=submission_key)
+    return Disclosure.objects.create(
+        consent=consent,
+        client_id=consent.client_id,
+        recipient=consent.recipient_line,
+        purpose=consent.purpose,
+        categories=sorted(categories),
+        period_start=period_start,
+        period_end=period_end,
+        description=description,
+        document=document,
+        document_sha256=hashlib.sha256(document).hexdigest(),
+        method=method,
+        disclosed_by=by,
+    )

@@ -1,7 +1,8 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,12 +14,10 @@ from consents.models import Category, Consent, Disclosure
 from consents.notice import PART2_NOTICE
 from consents.queries import accounting, client_consents
 from consents.services import consent_create, consent_mark_in_error, consent_revoke
+from iop.forms import add_service_errors
 from iop.pdf import pdf_render, pdf_response
-
-
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+from iop.permissions import perms_require
+from iop.submissions import submission_replay, submit_once
 
 
 def _consent(request, pk):
@@ -27,7 +26,7 @@ def _consent(request, pk):
 
 def client_consents_tab(request, client_pk):
     client = client_record_open(request, client_pk)
-    context = record_context(client, "consents")
+    context = record_context(client, "consents", user=request.user)
     context.update(
         consents=client_consents(request.user, client),
         can_manage=request.user.has_perm("consents.add_consent"),
@@ -37,26 +36,31 @@ def client_consents_tab(request, client_pk):
 
 
 def consent_new(request, client_pk):
-    _require(request, "consents.add_consent")
+    perms_require(request.user, "consents.add_consent")
     client = client_record_open(request, client_pk)
+    replay = submission_replay(request)
+    if replay is not None:
+        return replay
     form = ConsentForm(request.POST or None, request.FILES or None, client=client, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            consent_create(client=client, created_by=request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+
+        def save():
+            consent_create(client=client, created_by=request.user, **form.cleaned_data)
             messages.success(request, "Consent recorded.")
-            return redirect("consents:client", client.pk)
-    context = record_context(client, "consents")
+            return reverse("consents:client", args=[client.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as error:
+            add_service_errors(error, form)
+    context = record_context(client, "consents", user=request.user)
     context["form"] = form
     return render(request, "consents/new.html", context)
 
 
 @require_POST
 def consent_revoke_view(request, pk):
-    _require(request, "consents.change_consent")
+    perms_require(request.user, "consents.change_consent")
     consent = _consent(request, pk)
     client_record_open(request, consent.client_id)
     form = RevokeForm(request.POST)
@@ -76,7 +80,7 @@ def consent_revoke_view(request, pk):
 
 @require_POST
 def consent_error_view(request, pk):
-    _require(request, "consents.change_consent")
+    perms_require(request.user, "consents.change_consent")
     consent = _consent(request, pk)
     client_record_open(request, consent.client_id)
     form = ErrorForm(request.POST)
@@ -104,7 +108,7 @@ def consent_scan(request, pk):
 def consent_blank_pdf(request, client_pk):
     """A consent form to sign on paper: every §2.31 element, with the client and program filled in."""
     client = client_record_open(request, client_pk, action=AccessEvent.Action.PRINT)
-    context = record_context(client, "consents")
+    context = record_context(client, "consents", user=request.user)
     context.update(category_labels=Category.labels, purposes=Consent.Purpose.labels, part2_notice=PART2_NOTICE)
     pdf = pdf_render("consents/blank_consent_pdf.html", context, request)
     return pdf_response(pdf, f"consent-form-{client.mrn}.pdf")
@@ -114,7 +118,7 @@ def accounting_view(request, client_pk):
     client = client_record_open(request, client_pk)
     today = timezone.localdate()
     since, disclosures = accounting(request.user, client, today)
-    context = record_context(client, "consents")
+    context = record_context(client, "consents", user=request.user)
     context.update(since=since, today=today, disclosures=disclosures)
     return render(request, "consents/accounting.html", context)
 

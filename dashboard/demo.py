@@ -10,8 +10,8 @@ from simple_history.utils import bulk_create_with_history
 
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation, evaluation_document
+from dashboard.services import READINESS_OF_KIND
 
-READINESS_OF_KIND = {Decision.Kind.GRADUATE: "graduation", Decision.Kind.STEP_DOWN: "step_down"}
 # story → (decision, rationale)
 ENDINGS = {
     "graduated": (Decision.Kind.GRADUATE, "Completed the program: goals met, sustained negative screens."),

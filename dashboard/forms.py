@@ -1,22 +1,29 @@
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clients.models import Episode
+from clients.models import Episode, LevelOfCare
+from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY
 from dashboard.models import Decision
 from dashboard.services import DISCHARGE_REASONS, OVERRIDE_RATIONALE_MIN
+from iop.forms import DateInput, StaffChoiceField
 from iop.validators import NOTE_MAX_LENGTH
-from programs.models import Site
+from programs.models import Site, Track
 
 MAX_REPORT_DAYS = 366 * 5
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+# The caseload's readiness filters: key -> (label, test of an Evaluation).
+STATUS_FILTERS = {
+    "step_down_ready": ("Ready to step down", lambda ev: ev.step_down.status == READY),
+    "graduation_ready": ("Ready to graduate", lambda ev: ev.graduation.status == READY),
+    "approaching": (
+        "Approaching step-down or graduation",
+        lambda ev: APPROACHING in (ev.step_down.status, ev.graduation.status),
+    ),
+    "not_ready": ("Not ready to step down", lambda ev: ev.step_down.status == NOT_READY),
+    "needs_attention": ("Needs attention", lambda ev: ev.needs_attention),
+}
 
 
 class ReportForm(forms.Form):
@@ -86,3 +93,37 @@ class DecisionForm(forms.Form):
         if kind != Decision.Kind.DISCHARGE:
             cleaned["end_reason"] = ""
         return cleaned
+
+
+class CaseloadFilterForm(forms.Form):
+    """The caseload's filters (GET). An invalid choice is shown as an error and ignored."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, empty_label="All sites")
+    track = forms.ModelChoiceField(queryset=Track.objects.none(), required=False, empty_label="All tracks")
+    therapist = StaffChoiceField(queryset=None, required=False, empty_label="Any therapist")
+    case_manager = StaffChoiceField(queryset=None, required=False, empty_label="Any case manager")
+    status = forms.ChoiceField(
+        label="Readiness",
+        required=False,
+        choices=[("", "Any readiness"), *[(k, label) for k, (label, _) in STATUS_FILTERS.items()]],
+    )
+    flag = forms.ChoiceField(
+        required=False, choices=[("", "Any or no flag"), *[(c, FLAG_LABELS[c]) for c in FLAG_CODES]]
+    )
+    level = forms.ChoiceField(
+        label="Level of care",
+        required=False,
+        choices=[("", "IOP and PHP"), (LevelOfCare.OP, "Outpatient (after step-down)"), ("all", "All levels")],
+    )
+
+    def __init__(self, *args, user, episodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.order_by("last_name", "first_name", "username")
+        self.fields["site"].queryset = Site.objects.for_user(user)
+        self.fields["track"].queryset = Track.objects.for_user(user).select_related("site")
+        self.fields["therapist"].queryset = users.filter(therapist_episodes__in=episodes).distinct()
+        self.fields["case_manager"].queryset = users.filter(case_manager_episodes__in=episodes).distinct()
+
+    def filters(self):
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}

@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_for_write, record_context
 from dashboard.forms import DecisionForm
 from dashboard.history import episode_history, evidence_summary
 from dashboard.markers import FLAG_LABELS, explain
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation
 from dashboard.services import decision_record
+from dashboard.views import READINESS_BADGE
+from iop.submissions import submission_replay, submit_once
 
 CRITERION_LABELS = {
     "weeks_in_program": "Time in program",
@@ -24,7 +27,6 @@ CRITERION_LABELS = {
     "recommendation": "Therapist's recommendation",
     "no_recent_risk": "No recent risk",
 }
-STATUS_BADGES = {"ready": "text-bg-success", "approaching": "text-bg-warning", "not_ready": "text-bg-secondary"}
 
 
 def _readiness_context(evaluation):
@@ -33,7 +35,7 @@ def _readiness_context(evaluation):
         (
             title,
             readiness,
-            STATUS_BADGES[readiness.status],
+            READINESS_BADGE[readiness.status],
             [(CRITERION_LABELS.get(c.name, c.name), c, explain(c)) for c in readiness.criteria],
         )
         for title, readiness in (("Step-down", evaluation.step_down), ("Graduation", evaluation.graduation))
@@ -54,12 +56,12 @@ def _markers_context(episode, today):
 
 def progress(request, pk):
     client = client_record_open(request, pk)
-    ctx = record_context(client, "progress")
+    ctx = record_context(client, "progress", user=request.user)
     episode, today = ctx["episode"], timezone.localdate()
     ctx.update(_markers_context(episode, today))
     if episode is not None:
         ctx["history"] = episode_history(episode, today)
-    decisions = Decision.objects.filter(episode__client=client).select_related(
+    decisions = Decision.objects.filter(episode__in=ctx["episodes"]).select_related(
         "episode", "decided_by", "resulting_episode"
     )
     ctx["decisions"] = [(d, evidence_summary(d.evidence)) for d in decisions]
@@ -73,28 +75,33 @@ def decision_new(request, pk):
     if not request.user.has_perm("dashboard.add_decision"):
         raise PermissionDenied
     client = client_record_open(request, pk)
-    ctx = record_context(client, "progress")
+    if replay := submission_replay(request):
+        return replay
+    ctx = record_context(client, "progress", user=request.user)
     episode = ctx["episode"]
     if episode is None or not episode.is_active:
         messages.error(request, "There is no active episode to decide about.")
         return redirect("dashboard:progress", client.pk)
     form = DecisionForm(request.POST or None, episode=episode)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             decision = decision_record(
-                episode=episode,
+                episode=episode_for_write(request.user, episode),
                 kind=form.cleaned_data["kind"],
                 rationale=form.cleaned_data["rationale"],
                 by=request.user,
                 decided_on=form.cleaned_data["decided_on"],
                 end_reason=form.cleaned_data["end_reason"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             note = " (an override of the markers)" if decision.is_override else ""
             messages.success(request, f"Decision recorded: {decision.get_kind_display()}{note}.")
-            return redirect("dashboard:progress", client.pk)
+            return reverse("dashboard:progress", args=[client.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as error:
+            form.add_error(None, error)
     ctx.update(_markers_context(episode, timezone.localdate()))
     ctx["form"] = form
     return render(request, "dashboard/decision_new.html", ctx)

@@ -9,8 +9,6 @@ sorting apply to the evaluated rows; pagination comes last.
 import csv
 from dataclasses import dataclass
 
-from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -21,23 +19,14 @@ from audit.models import AccessEvent
 from audit.services import access_events_record, access_list_record
 from checkins.models import CheckIn
 from clients.models import Episode, LevelOfCare
-from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY, Evaluation
+from dashboard.forms import STATUS_FILTERS, CaseloadFilterForm
+from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_READY, READY, Evaluation
 from dashboard.queries import episode_evaluations
-from programs.models import Site, Track
+from iop.forms import person_label
 
 PAGE_SIZE = 50
 VIEW_PERMISSION = "clients.view_client"
 
-STATUS_FILTERS = {
-    "step_down_ready": ("Ready to step down", lambda ev: ev.step_down.status == READY),
-    "graduation_ready": ("Ready to graduate", lambda ev: ev.graduation.status == READY),
-    "approaching": (
-        "Approaching step-down or graduation",
-        lambda ev: APPROACHING in (ev.step_down.status, ev.graduation.status),
-    ),
-    "not_ready": ("Not ready to step down", lambda ev: ev.step_down.status == NOT_READY),
-    "needs_attention": ("Needs attention", lambda ev: ev.needs_attention),
-}
 READINESS_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2}
 READINESS_BADGE = {READY: "text-bg-success", APPROACHING: "text-bg-warning", NOT_READY: "text-bg-secondary"}
 RECOMMENDATION_LABELS = dict(CheckIn.Recommendation.choices)
@@ -74,10 +63,6 @@ class Row:
         return [(code, FLAG_LABELS[code]) for code in self.evaluation.flags]
 
 
-def _person(user):
-    return (user.get_full_name() or user.username) if user else ""
-
-
 # (key, heading, sort key: Row → value or None; None sorts last in either direction)
 COLUMNS = [
     ("client", "Client", lambda r: (r.client.last_name.lower(), r.client.first_name.lower(), r.client.mrn)),
@@ -95,45 +80,6 @@ COLUMNS = [
 ]
 SORT_KEYS = {key: fn for key, _, fn in COLUMNS}
 DEFAULT_SORT = "step_down"
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return _person(obj)
-
-
-class CaseloadFilterForm(forms.Form):
-    """The caseload's filters (GET). An invalid choice is shown as an error and ignored."""
-
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, empty_label="All sites")
-    track = forms.ModelChoiceField(queryset=Track.objects.none(), required=False, empty_label="All tracks")
-    therapist = StaffChoiceField(queryset=None, required=False, empty_label="Any therapist")
-    case_manager = StaffChoiceField(queryset=None, required=False, empty_label="Any case manager")
-    status = forms.ChoiceField(
-        label="Readiness",
-        required=False,
-        choices=[("", "Any readiness"), *[(k, label) for k, (label, _) in STATUS_FILTERS.items()]],
-    )
-    flag = forms.ChoiceField(
-        required=False, choices=[("", "Any or no flag"), *[(c, FLAG_LABELS[c]) for c in FLAG_CODES]]
-    )
-    level = forms.ChoiceField(
-        label="Level of care",
-        required=False,
-        choices=[("", "IOP and PHP"), (LevelOfCare.OP, "Outpatient (after step-down)"), ("all", "All levels")],
-    )
-
-    def __init__(self, *args, user, episodes, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = get_user_model().objects.order_by("last_name", "first_name", "username")
-        self.fields["site"].queryset = Site.objects.for_user(user)
-        self.fields["track"].queryset = Track.objects.for_user(user).select_related("site")
-        self.fields["therapist"].queryset = users.filter(therapist_episodes__in=episodes).distinct()
-        self.fields["case_manager"].queryset = users.filter(case_manager_episodes__in=episodes).distinct()
-
-    def filters(self):
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
 
 
 def _sorted(rows, sort):
@@ -264,8 +210,8 @@ def _csv_line(row):
         e.ref,
         e.site.name,
         e.track.name if e.track else None,
-        _person(e.primary_therapist),
-        _person(e.case_manager),
+        person_label(e.primary_therapist),
+        person_label(e.case_manager),
         m.weeks_in_program,
         None if m.attendance_rate_4w is None else round(m.attendance_rate_4w, 2),
         m.excused_absences_4w,

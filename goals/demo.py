@@ -9,11 +9,10 @@ inserts that also write the history rows: a few statements for the whole demo.
 
 import datetime as dt
 
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from goals.models import Goal, GoalRating, Worksheet
-from iop.dates import week_start, weeks_between
+from iop.dates import aware_at, week_start, weeks_between
 
 GOAL_TEXTS = {  # area: [(the client's words, measurable objective)]
     "substance_use": [
@@ -69,10 +68,6 @@ TRENDS = {
 ON_TRACK_AT_END = {"ready_graduate", "graduated", "ready_step_down", "approaching", "stepped_down"}
 
 
-def _aware(day, hour=17):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-
-
 def _goals_for(ctx, demo_ep, number):
     """Unsaved goals G1..Gn of an episode (substance use first, then other life areas)."""
     episode = demo_ep.episode
@@ -91,7 +86,7 @@ def _goals_for(ctx, demo_ep, number):
             set_by=therapist,
         )
         goal._history_user = therapist
-        goal._history_date = _aware(episode.admitted_on, 12)
+        goal._history_date = aware_at(episode.admitted_on, 12)
         goals.append(goal)
     return goals
 
@@ -155,14 +150,14 @@ def seed(ctx):
             revises=old,
         )
         new._history_user = old.set_by
-        new._history_date = _aware(weeks[revision[1]], 12)
+        new._history_date = aware_at(weeks[revision[1]], 12)
         old.status = Goal.Status.REVISED
         old._history_date = new._history_date
         revisions.append(new)
         closing.append(old)
     bulk_create_with_history(revisions, Goal)
     for goal in originals:  # auto_now_add stamped "now": back-date to when it was set
-        goal.created_at = _aware(goal.episode.admitted_on, 12)
+        goal.created_at = aware_at(goal.episode.admitted_on, 12)
     for goal in revisions:
         goal.created_at = goal._history_date
     Goal.objects.bulk_update(originals + revisions, ["created_at"], batch_size=500)
@@ -182,7 +177,7 @@ def seed(ctx):
             weeks_left = len(weeks) - 1 - w
             day = min(week + dt.timedelta(days=4), ctx.today)
             sheet = Worksheet(episode=episode, week=week, completed_by=therapist)
-            sheet._history_user, sheet._history_date = therapist, _aware(day)
+            sheet._history_user, sheet._history_date = therapist, aware_at(day)
             ratings = []
             for g in goals:
                 goal = g
@@ -202,11 +197,11 @@ def seed(ctx):
         for goal in goals:
             if goal.pk in achieve_at:
                 goal.status = Goal.Status.ACHIEVED
-                goal._history_date = _aware(min(weeks[achieve_at[goal.pk]] + dt.timedelta(days=4), ctx.today))
+                goal._history_date = aware_at(min(weeks[achieve_at[goal.pk]] + dt.timedelta(days=4), ctx.today))
                 closing.append(goal)
         if story == "discharged" and goals and episode.ended_on:
             goals[-1].status = Goal.Status.DISCONTINUED
-            goals[-1]._history_date = _aware(episode.ended_on)
+            goals[-1]._history_date = aware_at(episode.ended_on)
             closing.append(goals[-1])
 
     bulk_create_with_history(sheets, Worksheet)

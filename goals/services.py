@@ -8,19 +8,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from clients.models import Episode
 from goals import rules
 from goals.models import Goal, GoalRating, Worksheet
+from iop.errors import StaleEdit
 
 CHANGED_MESSAGE = (
     "This worksheet was changed by someone else since you opened it. "
     "Nothing was saved: the current version is shown below."
 )
-
-
-class WorksheetChanged(ValidationError):
-    """The worksheet's version is not the one the user saw (a concurrent save won)."""
-
-    def __init__(self, worksheet=None):
-        super().__init__(CHANGED_MESSAGE, code="changed")
-        self.worksheet = worksheet
 
 
 GOAL_FIELDS = ("area", "statement", "objective", "target_date")
@@ -92,7 +85,7 @@ def worksheet_save(*, episode, week, ratings, reflection="", by=None, version=No
 
     ``ratings``: {goal_id: (rating, reflection)} for every goal it rates. ``version``: the
     version the user opened (None for a new worksheet). Raises ``ValidationError`` (nothing
-    saved) on bad input and ``WorksheetChanged`` when someone else saved it meanwhile.
+    saved) on bad input and ``StaleEdit`` when someone else saved it meanwhile.
     """
     today = today or timezone.localdate()
     problems = rules.week_problems(week=week, today=today, admitted_on=episode.admitted_on, ended_on=episode.ended_on)
@@ -100,9 +93,9 @@ def worksheet_save(*, episode, week, ratings, reflection="", by=None, version=No
         raise ValidationError({"week": problems})
     worksheet = Worksheet.objects.select_for_update().filter(episode=episode, week=week).first()
     if worksheet is not None and worksheet.version != version:
-        raise WorksheetChanged(worksheet)
+        raise StaleEdit(CHANGED_MESSAGE, current=worksheet)
     if worksheet is None and version is not None:
-        raise WorksheetChanged(None)
+        raise StaleEdit(CHANGED_MESSAGE)
     goals = {g.pk: g for g in worksheet_goals(episode, worksheet)}
     errors = []
     for goal_id in ratings:
@@ -128,7 +121,7 @@ def worksheet_save(*, episode, week, ratings, reflection="", by=None, version=No
                 worksheet._history_user = by
                 worksheet.save()
         except IntegrityError:
-            raise WorksheetChanged(None) from None
+            raise StaleEdit(CHANGED_MESSAGE) from None
         existing = {}
     else:
         worksheet.reflection = reflection

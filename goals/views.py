@@ -1,33 +1,21 @@
 """Goals tab of the client record, goal forms and the weekly worksheet (thin views)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.models import Episode
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_open_for, record_context
 from goals import queries, rules, services
 from goals.forms import GoalForm, GoalStatusForm, WeekForm, WorksheetForm
 from goals.models import Goal
 from iop.dates import week_start
-
-
-def _require(request, *perms):
-    if not request.user.has_perms(perms):
-        raise PermissionDenied
-
-
-def _episode_open(request, episode_pk, tab="goals"):
-    """An episode of the user's sites (404 otherwise), its client's record opened (logged)."""
-    episode = get_object_or_404(Episode.objects.for_user(request.user), pk=episode_pk)
-    client = client_record_open(request, episode.client_id)
-    ctx = record_context(client, tab)
-    episode = next(e for e in ctx["episodes"] if e.pk == episode.pk)
-    ctx["episode"] = episode
-    return episode, ctx
+from iop.errors import StaleEdit
+from iop.permissions import perms_require
+from iop.submissions import submission_replay, submit_once
 
 
 def _tab_url(episode):
@@ -37,7 +25,7 @@ def _tab_url(episode):
 def client(request, pk):
     """The Goals tab: goals with their latest rating, the week-by-week grid, share on track."""
     client = client_record_open(request, pk)
-    ctx = record_context(client, "goals")
+    ctx = record_context(client, "goals", user=request.user)
     wanted = request.GET.get("episode", "")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode
@@ -55,17 +43,22 @@ def client(request, pk):
 
 
 def goal_add(request, episode_pk):
-    episode, ctx = _episode_open(request, episode_pk)
-    _require(request, "goals.add_goal")
+    episode, ctx = episode_open_for(request, episode_pk, "goals")
+    perms_require(request.user, "goals.add_goal")
+    if replay := submission_replay(request):
+        return replay
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             goal = services.goal_add(episode=episode, by=request.user, **form.cleaned_data)
+            messages.success(request, f"Goal {goal.ref} added.")
+            return _tab_url(episode)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"Goal {goal.ref} added.")
-            return redirect(_tab_url(episode))
     return render(request, "goals/goal_form.html", {**ctx, "form": form, "old": None})
 
 
@@ -73,29 +66,34 @@ def _goal_open(request, goal_pk):
     goal = get_object_or_404(
         Goal.objects.filter(episode__in=Episode.objects.for_user(request.user)).select_related("set_by"), pk=goal_pk
     )
-    episode, ctx = _episode_open(request, goal.episode_id)
+    episode, ctx = episode_open_for(request, goal.episode_id, "goals")
     return goal, episode, ctx
 
 
 def goal_revise(request, goal_pk):
     old, episode, ctx = _goal_open(request, goal_pk)
-    _require(request, "goals.add_goal", "goals.change_goal")
+    perms_require(request.user, "goals.add_goal", "goals.change_goal")
+    if replay := submission_replay(request):
+        return replay
     form = GoalForm(request.POST or None, instance=None, initial={f: getattr(old, f) for f in services.GOAL_FIELDS})
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             new = services.goal_revise(goal=old, by=request.user, **form.cleaned_data)
+            messages.success(request, f"{old.ref} revised: the new wording is {new.ref}.")
+            return _tab_url(episode)
+
+        try:
+            return submit_once(request, save)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"{old.ref} revised: the new wording is {new.ref}.")
-            return redirect(_tab_url(episode))
     return render(request, "goals/goal_form.html", {**ctx, "form": form, "old": old})
 
 
 @require_POST
 def goal_status(request, goal_pk):
     goal, episode, _ctx = _goal_open(request, goal_pk)
-    _require(request, "goals.change_goal")
+    perms_require(request.user, "goals.change_goal")
     form = GoalStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose achieved or discontinued.")
@@ -111,9 +109,9 @@ def goal_status(request, goal_pk):
 
 def worksheet(request, episode_pk):
     """Fill (or reopen) the episode's worksheet of a week: ``?week=YYYY-MM-DD``, default this week."""
-    episode, ctx = _episode_open(request, episode_pk)
+    episode, ctx = episode_open_for(request, episode_pk, "goals")
     if request.method == "POST":
-        _require(request, "goals.add_worksheet", "goals.change_worksheet")
+        perms_require(request.user, "goals.add_worksheet", "goals.change_worksheet")
     today = timezone.localdate()
     week_form = WeekForm(request.POST if request.method == "POST" else (request.GET or None))
     if week_form.is_bound and not week_form.is_valid():
@@ -143,7 +141,7 @@ def worksheet(request, episode_pk):
                 by=request.user,
                 today=today,
             )
-        except services.WorksheetChanged as exc:
+        except StaleEdit as exc:
             form = WorksheetForm(initial=initial, goals=goals)  # the current state, unbound
             ctx["conflict"] = exc.messages[0]
         except ValidationError as exc:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 
 def week_start(day: dt.date) -> dt.date:
     """The Monday of ``day``'s week."""
@@ -22,3 +24,8 @@ def is_week_start(day: dt.date) -> bool:
 def week_end(day: dt.date) -> dt.date:
     """The Sunday of ``day``'s week."""
     return week_start(day) + dt.timedelta(days=6)
+
+
+def aware_at(day: dt.date, hour: int = 17) -> dt.datetime:
+    """``day`` at ``hour``:00 in the current time zone (timestamps of demo and test data)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))

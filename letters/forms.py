@@ -6,6 +6,7 @@ from django.utils import timezone
 from consents import rules as consent_rules
 from consents.models import Disclosure
 from dashboard.models import Decision
+from iop.forms import DateInput
 from letters.models import LetterKind
 
 # What each kind of letter must release (besides what the case manager adds).
@@ -17,10 +18,6 @@ REQUIRED = {
 COMPLETION_DECISIONS = (Decision.Kind.GRADUATE, Decision.Kind.STEP_DOWN, Decision.Kind.DISCHARGE)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class LetterForm(forms.Form):
     kind = forms.ChoiceField(choices=LetterKind.choices, label="Letter")
     period_start = forms.DateField(widget=DateInput(), label="Period from")
@@ -30,7 +27,6 @@ class LetterForm(forms.Form):
         queryset=Decision.objects.none(), required=False, label="Decision (completion letters)"
     )
     method = forms.ChoiceField(choices=Disclosure.Method.choices, label="Sent by")
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, consent, episodes, **kwargs):
         super().__init__(*args, **kwargs)

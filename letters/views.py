@@ -1,8 +1,7 @@
-import uuid
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
@@ -11,7 +10,10 @@ from clients.records import client_record_open, record_context
 from consents.models import Consent
 from consents.notice import PART2_NOTICE
 from consents.services import disclosure_record
+from iop.forms import add_service_errors
 from iop.pdf import data_uri, pdf_render, pdf_response
+from iop.permissions import perms_require
+from iop.submissions import submission_replay, submit_once
 from letters.content import letter_content
 from letters.forms import LetterForm
 from letters.models import LetterKind, LetterTemplate
@@ -48,14 +50,16 @@ def _letter_context(*, consent, episode, form_data, user):
 def letter_new(request, consent_pk):
     """Choose what to release → preview in the page → "Issue letter" writes the Disclosure
     and downloads the PDF. The consent decides what can be offered and what can be issued."""
-    if not request.user.has_perm("consents.add_disclosure"):
-        raise PermissionDenied
+    perms_require(request.user, "consents.add_disclosure")
     consent = get_object_or_404(Consent.objects.for_user(request.user).select_related("client", "site"), pk=consent_pk)
     client = client_record_open(request, consent.client_id)
     episodes = Episode.objects.filter(client=client, site=consent.site).order_by("-admitted_on")
     today = timezone.localdate()
     state = consent.state(today)
-    initial = {"submission_key": uuid.uuid4(), "period_end": today, "kind": LetterKind.ATTENDANCE}
+    replay = submission_replay(request)
+    if replay is not None:
+        return replay
+    initial = {"period_end": today, "kind": LetterKind.ATTENDANCE}
     form = LetterForm(request.POST or None, initial=initial, consent=consent, episodes=episodes)
     preview = None
     if request.method == "POST" and state == "active" and form.is_valid():
@@ -68,26 +72,27 @@ def letter_new(request, consent_pk):
             if "issue" not in request.POST:
                 preview = letter
             else:
-                pdf = pdf_render("letters/letter_pdf.html", letter, request)
-                try:
+
+                def issue():
                     disclosure = disclosure_record(
                         consent=consent,
                         categories=data["categories"],
                         period_start=data["period_start"],
                         period_end=data["period_end"],
                         description=LetterKind(data["kind"]).label,
-                        document=pdf,
+                        document=pdf_render("letters/letter_pdf.html", letter, request),
                         method=data["method"],
                         by=request.user,
                         on=today,
-                        submission_key=data["submission_key"],
                     )
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
                     messages.success(request, f"Letter issued and recorded as disclosure #{disclosure.pk}.")
-                    return redirect("consents:disclosure_document", disclosure.pk)
-    context = record_context(client, "consents")
+                    return reverse("consents:disclosure_document", args=[disclosure.pk])
+
+                try:
+                    return submit_once(request, issue)
+                except ValidationError as error:
+                    add_service_errors(error, form)
+    context = record_context(client, "consents", user=request.user)
     context.update(consent=consent, form=form, preview=preview, state=state, state_label=consent.state_label(today))
     return render(request, "letters/new.html", context)
 
@@ -95,14 +100,14 @@ def letter_new(request, consent_pk):
 def record_print(request, client_pk):
     """The client's whole record for the chart or a transfer of care; printing it is logged."""
     client = client_record_open(request, client_pk, action=AccessEvent.Action.PRINT)
-    context = record_context(client, "profile")
+    context = record_context(client, "profile", user=request.user)
     context.update(record_print_context(client))
     return render(request, "letters/record_print.html", context)
 
 
 def record_pdf(request, client_pk):
     client = client_record_open(request, client_pk, action=AccessEvent.Action.EXPORT)
-    context = record_context(client, "profile")
+    context = record_context(client, "profile", user=request.user)
     context.update(record_print_context(client), part2_notice=PART2_NOTICE)
     return pdf_response(pdf_render("letters/record_pdf.html", context, request), f"record-{client.mrn}.pdf")
 

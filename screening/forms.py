@@ -4,6 +4,7 @@ and prescriptions. The services do the real validation; forms parse and show fie
 from django import forms
 from django.utils import timezone
 
+from iop.forms import DateInput
 from iop.validators import NOTE_MAX_LENGTH
 from screening.interpretation import sent_to_lab_by_default
 from screening.models import Analyte, Prescription, Screen, ScreenResult
@@ -13,13 +14,6 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 def _now_local():
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CollectedAtField(forms.DateTimeField):

@@ -2,7 +2,7 @@
 the pending-confirmation work list. Thin: scoped lookup -> form -> service -> redirect."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.services import access_list_record
 from clients.models import Client, Episode
 from clients.records import client_record_open, record_context
+from iop.forms import add_service_errors
+from iop.permissions import perms_require
+from iop.submissions import submission_replay, submit_once
 from screening import services
 from screening.forms import (
     ConfirmationForm,
@@ -30,11 +33,6 @@ from screening.interpretation import (
 )
 from screening.models import Panel, Prescription, Screen, ScreenResult
 from screening.queries import pending_results, screen_invalid_reason, screen_summary
-
-
-def _require(user, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _panels():
@@ -103,7 +101,7 @@ def _mark_blind_spots(rows, facts):
 
 
 def _tab(request, client, *, entry_form=None, no_result_form=None, rx_form=None, status=200):
-    ctx = record_context(client, "screens")
+    ctx = record_context(client, "screens", user=request.user)
     episode = ctx["episode"]
     user = request.user
     today = timezone.localdate()
@@ -150,14 +148,14 @@ def client(request, pk):
 @require_POST
 def record(request, pk):
     """Save a screen from the fast entry form (completed) or the refused / missed buttons."""
-    _require(request.user, "screening.add_screen")
+    perms_require(request.user, "screening.add_screen")
     client = client_record_open(request, pk)
     outcome = request.POST.get("outcome", Screen.Outcome.COMPLETED)
     tab_url = reverse("screening:client", args=[client.pk])
     if outcome not in (Screen.Outcome.COMPLETED, *NoResultForm.OUTCOMES):  # never saved as "completed"
         messages.error(request, "The screen was not saved: choose completed, refused or missed.")
         return _tab(request, client, status=400)
-    episode = Episode.objects.filter(client=client, status=Episode.Status.ACTIVE).first()
+    episode = Episode.objects.for_user(request.user).active().filter(client=client).first()
     if episode is None:
         messages.error(request, "This client has no active episode: screens are recorded during an episode.")
         return redirect(tab_url)
@@ -182,7 +180,7 @@ def record(request, pk):
         try:
             screen = services.screen_record(episode=episode, by=request.user, **kwargs)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(exc, form)
         else:
             when = timezone.localtime(screen.collected_at)
             messages.success(
@@ -191,14 +189,6 @@ def record(request, pk):
             return redirect(tab_url)
     messages.error(request, "The screen was not saved: see the errors below.")
     return _tab(request, client, status=400, **forms_kwargs)
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _back(request, client_pk):
@@ -223,7 +213,7 @@ def _scoped_result(request, result_pk):
 
 @require_POST
 def result_send(request, result_pk):
-    _require(request.user, "screening.change_screenresult")
+    perms_require(request.user, "screening.change_screenresult")
     result = _scoped_result(request, result_pk)
     try:
         services.result_send_for_confirmation(result=result, by=request.user)
@@ -236,7 +226,7 @@ def result_send(request, result_pk):
 
 @require_POST
 def result_confirm(request, result_pk):
-    _require(request.user, "screening.change_screenresult")
+    perms_require(request.user, "screening.change_screenresult")
     result = _scoped_result(request, result_pk)
     form = ConfirmationForm(request.POST)
     if not form.is_valid():
@@ -262,12 +252,16 @@ def result_confirm(request, result_pk):
 
 @require_POST
 def prescription_add(request, pk):
-    _require(request.user, "screening.add_prescription")
+    perms_require(request.user, "screening.add_prescription")
     client = client_record_open(request, pk)
+    if replay := submission_replay(request):
+        return replay
     form = PrescriptionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        tab_url = reverse("screening:client", args=[client.pk])
+
+        def save():
             services.prescription_add(
                 client=client,
                 analyte=data["analyte"],
@@ -277,11 +271,13 @@ def prescription_add(request, pk):
                 prescriber=data.get("prescriber", ""),
                 by=request.user,
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
             messages.success(request, f"Prescription {data['medication']} added.")
-            return redirect("screening:client", pk=client.pk)
+            return tab_url
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as exc:
+            add_service_errors(exc, form)
     messages.error(request, "The prescription was not saved: see the errors below.")
     return _tab(request, client, rx_form=form, status=400)
 
@@ -295,7 +291,7 @@ def _scoped_prescription(request, rx_pk):
 
 @require_POST
 def prescription_end(request, rx_pk):
-    _require(request.user, "screening.change_prescription")
+    perms_require(request.user, "screening.change_prescription")
     rx = _scoped_prescription(request, rx_pk)
     form = PrescriptionEndForm(request.POST)
     if not form.is_valid():
@@ -312,7 +308,7 @@ def prescription_end(request, rx_pk):
 
 @require_POST
 def prescription_error(request, rx_pk):
-    _require(request.user, "screening.change_prescription")
+    perms_require(request.user, "screening.change_prescription")
     rx = _scoped_prescription(request, rx_pk)
     services.prescription_mark_error(prescription=rx, by=request.user)
     messages.success(request, f"{rx.medication} marked entered in error: it no longer explains any positive.")
@@ -321,7 +317,7 @@ def prescription_error(request, rx_pk):
 
 @require_POST
 def screen_error(request, screen_pk):
-    _require(request.user, "screening.change_screen")
+    perms_require(request.user, "screening.change_screen")
     screen = get_object_or_404(
         Screen.objects.select_related("episode").filter(episode__in=Episode.objects.for_user(request.user)),
         pk=screen_pk,

@@ -179,7 +179,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("disclosed_at", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("submission_key", models.UUIDField(blank=True, editable=False, null=True, unique=True)),
                 (
                     "client",
                     models.ForeignKey(

@@ -15,9 +15,4 @@
     ["click", "keydown"].forEach(function (evt) { document.addEventListener(evt, reset, { passive: true }); });
     reset();
   }
-  // htmx: send the CSRF token with every request.
-  document.body.addEventListener("htmx:configRequest", function (evt) {
-    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (token) { evt.detail.headers["X-CSRFToken"] = token.value; }
-  });
 })();

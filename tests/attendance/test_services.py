@@ -9,6 +9,7 @@ from attendance import queries, services
 from attendance.models import Attendance, Session, SessionAddendum
 from attendance.services import RosterEntry
 from clients.models import Episode
+from iop.errors import StaleEdit
 from tests.factories import EpisodeFactory, SessionFactory, TrackFactory
 
 MON = dt.date(2026, 3, 2)
@@ -121,7 +122,7 @@ def test_resubmitting_the_same_roster_changes_nothing(evening, episode1, therapi
 def test_a_stale_roster_is_refused_and_nothing_is_overwritten(evening, episode1, therapist):
     services.roster_save(session=evening, entries=entries([episode1]), seen_version=0, by=therapist)
     evening.refresh_from_db()
-    with pytest.raises(services.RosterChanged, match="changed since you opened it"):
+    with pytest.raises(StaleEdit, match="changed since you opened it"):
         services.roster_save(session=evening, entries=entries([episode1], "absent"), seen_version=0, by=therapist)
     assert Attendance.objects.get(session=evening).status == "present"
 

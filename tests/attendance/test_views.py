@@ -1,8 +1,11 @@
 """Attendance pages: roster, session create, sign/addendum, client tab, today view."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from attendance import services
@@ -172,18 +175,18 @@ def test_roster_post_query_count_is_the_same_for_3_and_15_clients(
     small = SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(9), status="scheduled")
     large = SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(13), status="scheduled")
     three = make_clients(3)
-    # 1 the session, 2 the posted episodes (+clients), 3 savepoint (roster_save), 4 existing
-    # rows, 5 version bump, 6 session history row, 7 insert rows, 8 their history rows,
-    # 9 release savepoint, + FRAMEWORK.
-    with django_assert_num_queries(9 + FRAMEWORK):
+    # 1 the session, 2 the posted episodes (+clients), 3 savepoint (roster_save), 4 the session
+    # locked, 5 existing rows, 6 version bump, 7 session history row, 8 insert rows, 9 their
+    # history rows, 10 release savepoint, + FRAMEWORK.
+    with django_assert_num_queries(10 + FRAMEWORK):
         assert as_therapist.post(roster_url(small), roster_data(small, three)).status_code == 302
     fifteen = three + make_clients(12)
-    with django_assert_num_queries(9 + FRAMEWORK):
+    with django_assert_num_queries(10 + FRAMEWORK):
         assert as_therapist.post(roster_url(large), roster_data(large, fifteen)).status_code == 302
     assert Attendance.objects.filter(session=large).count() == 15
     # updating every row of a taken roster: the insert pair becomes an update pair
     large.refresh_from_db()
-    with django_assert_num_queries(9 + FRAMEWORK):
+    with django_assert_num_queries(10 + FRAMEWORK):
         as_therapist.post(roster_url(large), roster_data(large, fifteen, status="excused"))
     assert set(Attendance.objects.filter(session=large).values_list("status", flat=True)) == {"excused"}
 
@@ -371,3 +374,67 @@ def test_every_attendance_page_opens_for_every_role(request, persona, evening, e
     }
     for url, status in pages.items():
         assert http.get(url).status_code == status, url
+
+
+def test_a_refused_stale_roster_writes_nothing_of_the_second_save(
+    as_therapist, admin_user, evening, episode1, make_clients
+):
+    """Issue 12 #10: A and B open the roster at version 0; A saves; B's save (two absences, a
+    note) is refused and not one of B's rows, notes or history rows is written."""
+    episodes = [episode1, *make_clients(2)]
+    b_opened = roster_data(evening, episodes, group_note="B's note.")
+    b_opened[f"status_{episodes[1].pk}"] = "absent"
+    b_opened[f"status_{episodes[2].pk}"] = "absent"
+    services.roster_save(
+        session=evening,
+        entries=[RosterEntry(episodes[0], "present"), RosterEntry(episodes[1], "present")],
+        seen_version=0,
+        by=admin_user,
+        group_note="A's note.",
+    )
+    before = {a.episode_id: a.status for a in Attendance.objects.all()}
+    history_before = (Attendance.history.count(), Session.history.count())
+    response = as_therapist.post(roster_url(evening), b_opened, follow=True)
+    assert "The roster changed since you opened it" in response.content.decode()
+    assert {a.episode_id: a.status for a in Attendance.objects.all()} == before
+    assert before == {episodes[0].pk: "present", episodes[1].pk: "present"}
+    assert (Attendance.history.count(), Session.history.count()) == history_before
+    evening.refresh_from_db()
+    assert (evening.version, evening.group_note) == (1, "A's note.")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent requests need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_rosters_saved_at_once_one_wins_whole_and_the_other_writes_nothing(
+    therapist, admin_user, evening, episode1, make_clients
+):
+    """Issue 12 #10 under real concurrency: both open version 0 and save at the same moment."""
+    episodes = [episode1, *make_clients(2)]
+    everyone_present = roster_data(evening, episodes, group_note="A's note.")
+    two_absent = roster_data(evening, episodes, group_note="B's note.")
+    for e in episodes[1:]:
+        two_absent[f"status_{e.pk}"] = "absent"
+    start, saved = threading.Barrier(2), {}
+
+    def post(user, data):
+        http = HttpClient()
+        http.force_login(user)
+        start.wait()
+        page = http.post(roster_url(evening), data, follow=True).content.decode()
+        saved[data["group_note"]] = "Roster saved" in page
+        connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(therapist, everyone_present)),
+        threading.Thread(target=post, args=(admin_user, two_absent)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(saved.values()) == [False, True]
+    winner = everyone_present if saved["A's note."] else two_absent
+    evening.refresh_from_db()
+    assert (evening.version, evening.group_note) == (1, winner["group_note"])
+    statuses = {a.episode_id: a.status for a in Attendance.objects.filter(session=evening)}
+    assert statuses == {e.pk: winner[f"status_{e.pk}"] for e in episodes}

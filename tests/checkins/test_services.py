@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from checkins.models import Addendum, CheckIn
-from checkins.services import CheckInConflict, addendum_add, checkin_save, checkin_sign
+from checkins.services import addendum_add, checkin_save, checkin_sign
+from iop.errors import StaleEdit
 from tests.factories import CheckInFactory
 
 GOOD = {
@@ -38,7 +39,7 @@ def test_save_creates_a_draft_then_updates_it_with_the_version_it_saw(episode1, 
 def test_second_save_of_the_same_version_is_told_it_changed_and_overwrites_nothing(episode1, therapist, this_monday):
     draft = checkin_save(episode=episode1, week=this_monday, author=therapist, fields=GOOD)
     checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"note": "Mine"}, seen_version=0)
-    with pytest.raises(CheckInConflict, match="changed by someone else"):
+    with pytest.raises(StaleEdit, match="changed by someone else"):
         checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"note": "Theirs"}, seen_version=0)
     draft.refresh_from_db()
     assert draft.note == "Mine" and draft.version == 1
@@ -46,7 +47,7 @@ def test_second_save_of_the_same_version_is_told_it_changed_and_overwrites_nothi
 
 def test_starting_a_new_checkin_when_one_was_just_created_is_a_conflict(episode1, therapist, this_monday):
     checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"note": "First"})
-    with pytest.raises(CheckInConflict):
+    with pytest.raises(StaleEdit):
         checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"note": "Second"})
     assert CheckIn.objects.get().note == "First"
 
@@ -71,7 +72,7 @@ def test_signing_records_who_and_when_and_locks_the_checkin(episode1, therapist,
 def test_signing_a_stale_version_is_refused(episode1, therapist, this_monday):
     draft = checkin_save(episode=episode1, week=this_monday, author=therapist, fields=GOOD)
     checkin_save(episode=episode1, week=this_monday, author=therapist, fields={"note": "x"}, seen_version=0)
-    with pytest.raises(CheckInConflict):
+    with pytest.raises(StaleEdit):
         checkin_sign(checkin=draft, by=therapist, seen_version=0)
     assert not CheckIn.objects.get().is_signed
 

@@ -130,7 +130,7 @@ def _profile(client, **changes):
         "date_of_birth": client.date_of_birth.isoformat(),
         "referral_source": "",
         "primary_substance": "",
-        "seen": client_history_marker(client),
+        "version": client_history_marker(client),
     }
     data.update(changes)
     return data
@@ -161,7 +161,7 @@ def test_profile_edit_over_someone_elses_change_is_refused_and_shows_the_current
     other.save()  # someone else saved after the form was opened
 
     response = as_casemanager.post(
-        reverse("clients:edit", args=[client.pk]), _profile(client, phone="555-1111", seen=seen)
+        reverse("clients:edit", args=[client.pk]), _profile(client, phone="555-1111", version=seen)
     )
 
     assert response.status_code == 200

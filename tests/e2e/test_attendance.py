@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from attendance.models import Attendance, Session
 from tests.e2e.conftest import assert_accessible, login
@@ -17,12 +18,12 @@ def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_re
     )
     login(page, "therapist")
     page.goto("/attendance/today/")
-    assert page.get_by_text("Roster not taken").is_visible()
+    expect(page.get_by_text("Roster not taken")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Take roster").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Group therapy · Evening").is_visible()
+    expect(page.get_by_role("heading", name="Group therapy · Evening")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Status for Ben Okafor").select_option("late")
     page.get_by_label("Minutes attended by Ben Okafor").fill("150")
@@ -31,20 +32,20 @@ def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_re
     page.get_by_label("Group note").fill("Coping with cravings: urge surfing practice.")
     page.get_by_role("button", name="Save roster").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Roster saved: 3 clients.").is_visible()
+    expect(page.get_by_text("Roster saved: 3 clients.")).to_be_visible()
 
     page.reload()
-    assert page.get_by_label("Status for Ana Diaz").input_value() == "present"
-    assert page.get_by_label("Status for Ben Okafor").input_value() == "late"
-    assert page.get_by_label("Minutes attended by Ben Okafor").input_value() == "150"
-    assert page.get_by_label("Status for Carla Nguyen").input_value() == "absent"
-    assert page.get_by_label("Group note").input_value() == "Coping with cravings: urge surfing practice."
+    expect(page.get_by_label("Status for Ana Diaz")).to_have_value("present")
+    expect(page.get_by_label("Status for Ben Okafor")).to_have_value("late")
+    expect(page.get_by_label("Minutes attended by Ben Okafor")).to_have_value("150")
+    expect(page.get_by_label("Status for Carla Nguyen")).to_have_value("absent")
+    expect(page.get_by_label("Group note")).to_have_value("Coping with cravings: urge surfing practice.")
     rows = dict(Attendance.objects.filter(session=evening).values_list("episode_id", "status"))
     assert rows == {episode1.pk: "present", ben.pk: "late", carla.pk: "absent"}
     assert Session.objects.get(pk=evening.pk).status == "held"
 
     page.goto("/attendance/today/")
-    assert page.get_by_text("Roster taken").is_visible()
+    expect(page.get_by_text("Roster taken")).to_be_visible()
     page.goto(f"/attendance/client/{episode1.client_id}/")
-    assert page.get_by_text("Coping with cravings: urge surfing practice.").is_visible()
+    expect(page.get_by_text("Coping with cravings: urge surfing practice.")).to_be_visible()
     assert_accessible(page)

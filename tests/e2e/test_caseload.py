@@ -1,6 +1,7 @@
 """Browser: the case manager finds who is ready to step down on the caseload."""
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.dashboard.test_queries import build_caseload
 from tests.e2e.conftest import assert_accessible, login
@@ -14,21 +15,21 @@ def test_casemanager_filters_the_caseload_to_clients_ready_to_step_down(page, si
     [struggling] = build_caseload(1, story="struggling", prefix="S", **kw)
 
     login(page, "casemanager")
-    assert page.get_by_role("heading", name="Caseload").is_visible()
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     table = page.get_by_role("table")
     for episode in (ready, approaching, struggling):
-        assert table.get_by_text(episode.client.mrn).is_visible()
+        expect(table.get_by_text(episode.client.mrn)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Readiness").select_option(label="Ready to step down")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**status=step_down_ready**")
     rows = page.get_by_role("table").locator("tbody tr")
-    assert rows.count() == 1
-    assert rows.first.get_by_text(ready.client.mrn).is_visible()
-    assert rows.first.get_by_text("Ready", exact=True).first.is_visible()
-    assert page.get_by_text(approaching.client.mrn).count() == 0
-    assert page.get_by_text(struggling.client.mrn).count() == 0
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_text(ready.client.mrn)).to_be_visible()
+    expect(rows.first.get_by_text("Ready", exact=True).first).to_be_visible()
+    expect(page.get_by_text(approaching.client.mrn)).to_have_count(0)
+    expect(page.get_by_text(struggling.client.mrn)).to_have_count(0)
     assert_accessible(page)
 
     rows.first.get_by_role("link").first.click()

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from checkins.models import Addendum, CheckIn
 from tests.e2e.conftest import assert_accessible, login
@@ -11,7 +12,7 @@ def test_therapist_fills_signs_and_amends_a_checkin(page, episode1, therapist):
     assert_accessible(page)
     page.get_by_role("button", name="Open check-in").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="The week in the record").is_visible()
+    expect(page.get_by_role("heading", name="The week in the record")).to_be_visible()
 
     page.get_by_label("Cravings (0 none – 10 worst)").fill("4")
     page.get_by_label("Engagement (1 – 5)").fill("4")
@@ -27,18 +28,18 @@ def test_therapist_fills_signs_and_amends_a_checkin(page, episode1, therapist):
     assert_accessible(page)
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Draft saved.").is_visible()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
 
     page.get_by_role("button", name="Save and sign").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Check-in signed.").is_visible()
+    expect(page.get_by_text("Check-in signed.")).to_be_visible()
     signed_text = page.locator("#signed-checkin").inner_text()
     assert "Engaged in group; practised refusal skills." in signed_text and "6 (Mild)" in signed_text
 
     page.get_by_label("Addendum").fill("Client later reported the Tuesday absence was for a court date.")
     page.get_by_role("button", name="Add addendum").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Addendum added.").is_visible()
+    expect(page.get_by_text("Addendum added.")).to_be_visible()
     assert page.locator("#signed-checkin").inner_text() == signed_text
     assert (
         page.locator(".addendum")
@@ -53,7 +54,7 @@ def test_therapist_fills_signs_and_amends_a_checkin(page, episode1, therapist):
     assert Addendum.objects.filter(checkin=checkin).count() == 1
 
     page.goto(reverse("checkins:client", args=[episode1.client_id]))
-    assert page.get_by_text("Client later reported the Tuesday absence was for a court date.").is_visible()
+    expect(page.get_by_text("Client later reported the Tuesday absence was for a court date.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -63,4 +64,4 @@ def test_due_list_is_accessible_and_links_to_the_form(page, episode1, therapist)
     assert_accessible(page)
     page.get_by_role("link", name=f"Start check-in for {episode1.client.full_name}").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Save draft").is_visible()
+    expect(page.get_by_role("button", name="Save draft")).to_be_visible()

@@ -1,5 +1,7 @@
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from goals import services
 from goals.models import GoalRating, Worksheet
 from tests.e2e.conftest import assert_accessible, login
@@ -15,12 +17,12 @@ def test_therapist_fills_this_weeks_worksheet_and_reopens_it(page, episode1, the
     services.worksheet_save(episode=episode1, week=last_week, ratings={g.pk: (1, "") for g in goals}, by=therapist)
     login(page, "therapist")
     page.goto(f"/goals/client/{episode1.client_id}/")
-    assert page.get_by_role("heading", name="Treatment goals").is_visible()
+    expect(page.get_by_role("heading", name="Treatment goals")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="This week's worksheet").click()
     page.wait_for_load_state()
-    assert page.get_by_text("No worksheet for this week yet").is_visible()
+    expect(page.get_by_text("No worksheet for this week yet")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("G1 rating").select_option("3")
     page.get_by_label("G1 reflection").fill("Left the party early")
@@ -29,18 +31,18 @@ def test_therapist_fills_this_weeks_worksheet_and_reopens_it(page, episode1, the
     page.get_by_role("button", name="Save worksheet").click()
     page.wait_for_load_state()
 
-    assert page.get_by_text("saved").first.is_visible()
-    assert page.get_by_text("100 %").is_visible()  # both goals on track
-    assert page.locator("#goals-chart").is_visible()  # two weeks now: the chart draws (no JS error)
+    expect(page.get_by_text("saved").first).to_be_visible()
+    expect(page.get_by_text("100 %")).to_be_visible()  # both goals on track
+    expect(page.locator("#goals-chart")).to_be_visible()  # two weeks now: the chart draws (no JS error)
     assert_accessible(page)
     assert dict(GoalRating.objects.values_list("goal__ref", "rating")) == {"G1": 3, "G2": 4}
 
     page.get_by_role("link", name="This week's worksheet").click()  # reopen: the same week, filled in
     page.wait_for_load_state()
-    assert page.get_by_label("G1 rating").input_value() == "3"
-    assert page.get_by_label("G2 rating").input_value() == "4"
-    assert page.get_by_label("G1 reflection").input_value() == "Left the party early"
-    assert page.get_by_label("Client's overall reflection on the week").input_value() == "A good week"
+    expect(page.get_by_label("G1 rating")).to_have_value("3")
+    expect(page.get_by_label("G2 rating")).to_have_value("4")
+    expect(page.get_by_label("G1 reflection")).to_have_value("Left the party early")
+    expect(page.get_by_label("Client's overall reflection on the week")).to_have_value("A good week")
     page.get_by_label("G2 rating").select_option("2")
     page.get_by_role("button", name="Save worksheet").click()
     page.wait_for_load_state()

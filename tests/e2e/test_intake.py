@@ -1,6 +1,8 @@
 import datetime as dt
+import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clients.models import Client
 from tests.e2e.conftest import assert_accessible, login
@@ -17,7 +19,7 @@ def _fill_client(page, *, date_of_birth="1988-04-12"):
 def test_case_manager_does_an_intake_and_finds_the_client_by_mrn(page, casemanager, therapist, track1):
     login(page, "casemanager")
     page.get_by_role("link", name="Intake").click()
-    assert page.get_by_role("heading", name="Intake: new client").is_visible()
+    expect(page.get_by_role("heading", name="Intake: new client")).to_be_visible()
     assert_accessible(page)
 
     _fill_client(page)
@@ -28,20 +30,20 @@ def test_case_manager_does_an_intake_and_finds_the_client_by_mrn(page, casemanag
     page.get_by_role("button", name="Admit client").click()
     page.wait_for_load_state()
 
+    expect(page.get_by_role("heading", name="Maya Okafor")).to_be_visible()
     client = Client.objects.get(last_name="Okafor")
-    assert page.url.endswith(f"/clients/{client.pk}/")
-    assert page.get_by_role("heading", name="Maya Okafor").is_visible()
-    assert page.get_by_text(f"was admitted with MRN {client.mrn}").is_visible()
+    expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/$"))
+    expect(page.get_by_text(f"was admitted with MRN {client.mrn}")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()
     page.get_by_label("Name or MRN").fill(client.mrn)
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
-    assert page.get_by_role("cell", name=client.mrn).is_visible()
+    expect(page.get_by_role("cell", name=client.mrn)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Okafor, Maya").click()
-    assert page.get_by_role("heading", name="Current episode").is_visible()
+    expect(page.get_by_role("heading", name="Current episode")).to_be_visible()
 
 
 def test_a_birth_date_in_the_future_shows_a_field_error(page, casemanager):
@@ -51,7 +53,7 @@ def test_a_birth_date_in_the_future_shows_a_field_error(page, casemanager):
     page.get_by_role("button", name="Admit client").click()
     page.wait_for_load_state()
 
-    assert page.get_by_text("Date of birth cannot be in the future.").is_visible()
+    expect(page.get_by_text("Date of birth cannot be in the future.")).to_be_visible()
     assert not Client.objects.exists()
     assert_accessible(page)
 
@@ -63,11 +65,11 @@ def test_track_choices_follow_the_chosen_site(page, casemanager, site1, site2, t
     page.goto("/clients/intake/")
 
     page.get_by_label("Site").select_option(label="Norfolk")
-    assert page.locator(f"#id_episode-track option[value='{track1.pk}']").is_disabled()
-    assert page.locator(f"#id_episode-track option[value='{norfolk.pk}']").is_enabled()
+    expect(page.locator(f"#id_episode-track option[value='{track1.pk}']")).to_be_disabled()
+    expect(page.locator(f"#id_episode-track option[value='{norfolk.pk}']")).to_be_enabled()
 
     page.get_by_label("Site").select_option(label="Richmond")
-    assert page.locator(f"#id_episode-track option[value='{track1.pk}']").is_enabled()
+    expect(page.locator(f"#id_episode-track option[value='{track1.pk}']")).to_be_enabled()
 
 
 def test_case_manager_readmits_a_discharged_client_and_edits_the_profile(page, casemanager, episode1):
@@ -82,8 +84,8 @@ def test_case_manager_readmits_a_discharged_client_and_edits_the_profile(page, c
     page.get_by_role("button", name="Readmit client").click()
     page.wait_for_load_state()
 
-    assert page.get_by_text("Ana Diaz was readmitted.").is_visible()
-    assert page.get_by_role("rowheader", name="RIC-0001-1").is_visible()  # now a past episode
+    expect(page.get_by_text("Ana Diaz was readmitted.")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="RIC-0001-1")).to_be_visible()  # now a past episode
     assert episode1.client.episodes.filter(status="active").get().ref == "RIC-0001-2"
 
     page.get_by_role("link", name="Edit profile").click()
@@ -91,5 +93,5 @@ def test_case_manager_readmits_a_discharged_client_and_edits_the_profile(page, c
     page.get_by_label("Preferred name").fill("Annie")
     page.get_by_role("button", name="Save profile").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The profile was saved.").is_visible()
-    assert page.get_by_text("goes by Annie").is_visible()
+    expect(page.get_by_text("The profile was saved.")).to_be_visible()
+    expect(page.get_by_text("goes by Annie")).to_be_visible()

@@ -1,3 +1,5 @@
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import assert_accessible, login
 from tests.factories import PASSWORD
 from tests.twofactor import authenticator
@@ -6,19 +8,19 @@ from tests.twofactor import authenticator
 def test_therapist_signs_in_and_lands_on_the_caseload(page, therapist):
     login(page, "therapist")
     assert page.url.endswith("/")
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     assert_accessible(page)
 
 
 def test_wrong_password_shows_an_error_and_stays_signed_out(page, therapist):
     login(page, "therapist", password="wrong-password")
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("Please enter a correct username and password").is_visible()
+    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
 
 
 def test_login_page_is_accessible(page, db):
     page.goto("/accounts/login/")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_accessible(page)
 
 
@@ -33,7 +35,7 @@ def test_user_changes_their_password_from_the_user_menu(page, therapist):
     page.get_by_role("button", name="Change password").click()
     page.wait_for_load_state()
 
-    assert page.get_by_role("heading", name="Password changed").is_visible()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
     therapist.refresh_from_db()
     assert therapist.check_password("a-new-Passphrase-2026")
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from goals import services
 from goals.models import Goal, GoalRating, Worksheet
+from iop.errors import StaleEdit
 from tests.factories import EpisodeFactory, WorksheetFactory
 
 
@@ -101,7 +102,7 @@ def test_saving_a_week_again_updates_that_worksheet_instead_of_making_a_second(
 def test_a_concurrent_save_is_told_it_changed_and_nothing_is_overwritten(episode1, two_goals, this_week):
     services.worksheet_save(episode=episode1, week=this_week, ratings=_ratings(two_goals, 2, 2))
     services.worksheet_save(episode=episode1, week=this_week, ratings=_ratings(two_goals, 3, 3), version=0)  # first
-    with pytest.raises(services.WorksheetChanged, match="changed by someone else"):
+    with pytest.raises(StaleEdit, match="changed by someone else"):
         services.worksheet_save(  # second user also opened version 0
             episode=episode1, week=this_week, ratings=_ratings(two_goals, 0, 0), reflection="Mine", version=0
         )
@@ -112,7 +113,7 @@ def test_a_concurrent_save_is_told_it_changed_and_nothing_is_overwritten(episode
 
 def test_a_new_worksheet_form_loses_to_one_saved_meanwhile(episode1, two_goals, this_week):
     services.worksheet_save(episode=episode1, week=this_week, ratings=_ratings(two_goals, 3, 3))
-    with pytest.raises(services.WorksheetChanged):
+    with pytest.raises(StaleEdit):
         services.worksheet_save(episode=episode1, week=this_week, ratings=_ratings(two_goals, 0, 0), version=None)
     assert dict(GoalRating.objects.values_list("goal__ref", "rating")) == {"G1": 3, "G2": 3}
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IopConfig(AppConfig):
+    """The cross-cutting bottom layer: shared forms, dates, admin blocks and submission keys."""
+
+    name = "iop"
+    verbose_name = "IOP"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,36 @@
+"""Form pieces shared by every app: the date widget, the staff picker and how a service's
+ValidationError is shown on the form(s) it came from."""
+
+from django import forms
+
+
+class DateInput(forms.DateInput):
+    """An ``<input type="date">`` (ISO value, as browsers expect)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def person_label(user):
+    """How a staff member is named in pickers and tables: full name, else username."""
+    return (user.get_full_name() or user.username) if user else ""
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of staff member, shown by name; the caller sets the queryset (e.g. by site)."""
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+def add_service_errors(error, *forms):
+    """Show a service's ValidationError on the form that has the field (else the last form's
+    non-field errors)."""
+    if not hasattr(error, "error_dict"):
+        forms[-1].add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        form = next((f for f in forms if field in f.fields), forms[-1])
+        form.add_error(field if field in form.fields else None, errors)
