@@ -65,8 +65,8 @@ def plan_edit(request, episode_pk):
         try:
             return submit_once(request, save)
         except StaleEdit as stale:
-            form = PlanForm(instance=stale.current, episode=episode)
-            form.add_error(None, stale.messages)
+            form, plan = PlanForm(instance=stale.current, episode=episode), stale.current
+            messages.error(request, " ".join(stale.messages))
         except ValidationError as error:
             add_service_errors(error, form)
     context.update(form=form, plan=plan)
@@ -115,8 +115,8 @@ def followup_log(request, followup_pk):
         try:
             return submit_once(request, save)
         except StaleEdit as stale:
-            form = FollowUpForm(instance=stale.current)
-            form.add_error(None, stale.messages)
+            form, followup = FollowUpForm(instance=stale.current), stale.current
+            messages.error(request, " ".join(stale.messages))
         except ValidationError as error:
             add_service_errors(error, form)
     context.update(form=form, followup=followup, today=timezone.localdate())

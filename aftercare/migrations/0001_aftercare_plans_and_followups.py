@@ -9,136 +9,473 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0002_clients_field_bounds'),
-        ('programs', '0002_roles'),
+        ("clients", "0002_clients_field_bounds"),
+        ("programs", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AftercarePlan',
+            name="AftercarePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outpatient_sessions_per_week', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(14)])),
-                ('mutual_help_meetings_per_week', models.PositiveSmallIntegerField(default=0, help_text='AA, NA, SMART…', validators=[django.core.validators.MaxValueValidator(21)], verbose_name='mutual-help meetings per week')),
-                ('recovery_supports', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
-                ('medication_provider', models.CharField(blank=True, max_length=200)),
-                ('next_appointment_at', models.DateTimeField(blank=True, null=True, verbose_name='next medication appointment')),
-                ('crisis_plan', models.TextField(validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='emergency / crisis plan')),
-                ('contact_name', models.CharField(max_length=120, verbose_name='who to call')),
-                ('contact_phone', models.CharField(max_length=30, validators=[iop.validators.validate_phone], verbose_name='their phone')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped on every save (optimistic lock).')),
-                ('continuing_care_track', models.ForeignKey(blank=True, help_text='A group the client keeps attending (e.g. the monthly alumni group).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programs.track', verbose_name='continuing-care group')),
-                ('episode', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='aftercare_plan', to='clients.episode')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outpatient_sessions_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(14)]
+                    ),
+                ),
+                (
+                    "mutual_help_meetings_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="AA, NA, SMART…",
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="mutual-help meetings per week",
+                    ),
+                ),
+                (
+                    "recovery_supports",
+                    models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)]),
+                ),
+                ("medication_provider", models.CharField(blank=True, max_length=200)),
+                (
+                    "next_appointment_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next medication appointment"),
+                ),
+                (
+                    "crisis_plan",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                        verbose_name="emergency / crisis plan",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=120, verbose_name="who to call")),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        max_length=30, validators=[iop.validators.validate_phone], verbose_name="their phone"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="Bumped on every save (optimistic lock)."),
+                ),
+                (
+                    "continuing_care_track",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A group the client keeps attending (e.g. the monthly alumni group).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programs.track",
+                        verbose_name="continuing-care group",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="aftercare_plan", to="clients.episode"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at'],
+                "ordering": ["-recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAftercarePlan',
+            name="HistoricalAftercarePlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('outpatient_sessions_per_week', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(14)])),
-                ('mutual_help_meetings_per_week', models.PositiveSmallIntegerField(default=0, help_text='AA, NA, SMART…', validators=[django.core.validators.MaxValueValidator(21)], verbose_name='mutual-help meetings per week')),
-                ('recovery_supports', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
-                ('medication_provider', models.CharField(blank=True, max_length=200)),
-                ('next_appointment_at', models.DateTimeField(blank=True, null=True, verbose_name='next medication appointment')),
-                ('crisis_plan', models.TextField(validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='emergency / crisis plan')),
-                ('contact_name', models.CharField(max_length=120, verbose_name='who to call')),
-                ('contact_phone', models.CharField(max_length=30, validators=[iop.validators.validate_phone], verbose_name='their phone')),
-                ('recorded_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped on every save (optimistic lock).')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('continuing_care_track', models.ForeignKey(blank=True, db_constraint=False, help_text='A group the client keeps attending (e.g. the monthly alumni group).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programs.track', verbose_name='continuing-care group')),
-                ('episode', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clients.episode')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "outpatient_sessions_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(14)]
+                    ),
+                ),
+                (
+                    "mutual_help_meetings_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="AA, NA, SMART…",
+                        validators=[django.core.validators.MaxValueValidator(21)],
+                        verbose_name="mutual-help meetings per week",
+                    ),
+                ),
+                (
+                    "recovery_supports",
+                    models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)]),
+                ),
+                ("medication_provider", models.CharField(blank=True, max_length=200)),
+                (
+                    "next_appointment_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next medication appointment"),
+                ),
+                (
+                    "crisis_plan",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                        verbose_name="emergency / crisis plan",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=120, verbose_name="who to call")),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        max_length=30, validators=[iop.validators.validate_phone], verbose_name="their phone"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="Bumped on every save (optimistic lock)."),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "continuing_care_track",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="A group the client keeps attending (e.g. the monthly alumni group).",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programs.track",
+                        verbose_name="continuing-care group",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clients.episode",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical aftercare plan',
-                'verbose_name_plural': 'historical aftercare plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical aftercare plan",
+                "verbose_name_plural": "historical aftercare plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFollowUp',
+            name="HistoricalFollowUp",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('offset_days', models.PositiveSmallIntegerField(help_text="Days after the episode's last day.")),
-                ('due_on', models.DateField(db_index=True)),
-                ('contacted_on', models.DateField(blank=True, null=True, verbose_name='last attempt on')),
-                ('reached', models.BooleanField(help_text='Empty until a contact is logged.', null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(20)])),
-                ('substance_use', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('declined', 'Declined to say')], help_text='Self-report.', max_length=10, verbose_name='using substances since')),
-                ('in_treatment', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=10, verbose_name='in treatment')),
-                ('continuing_care', models.CharField(blank=True, choices=[('attending', 'Attending as planned'), ('some', 'Attending some'), ('not_attending', 'Not attending'), ('not_planned', 'None planned')], max_length=15, verbose_name='continuing-care attendance')),
-                ('housing', models.CharField(blank=True, choices=[('stable', 'Stable'), ('temporary', 'Temporary / unstable'), ('homeless', 'Homeless'), ('unknown', 'Unknown')], max_length=10)),
-                ('employment', models.CharField(blank=True, choices=[('employed', 'Employed'), ('unemployed', 'Unemployed'), ('student', 'Student'), ('unable', 'Unable to work / retired'), ('unknown', 'Unknown')], max_length=12)),
-                ('readmitted', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=10, verbose_name='readmitted anywhere')),
-                ('needs', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
-                ('done', models.BooleanField(default=False, help_text='Set by the service from the follow-up rules.')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=0, help_text='Bumped on every logged contact (optimistic lock).')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('episode', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clients.episode')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("offset_days", models.PositiveSmallIntegerField(help_text="Days after the episode's last day.")),
+                ("due_on", models.DateField(db_index=True)),
+                ("contacted_on", models.DateField(blank=True, null=True, verbose_name="last attempt on")),
+                ("reached", models.BooleanField(help_text="Empty until a contact is logged.", null=True)),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(20)]
+                    ),
+                ),
+                (
+                    "substance_use",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("declined", "Declined to say")],
+                        help_text="Self-report.",
+                        max_length=10,
+                        verbose_name="using substances since",
+                    ),
+                ),
+                (
+                    "in_treatment",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="in treatment",
+                    ),
+                ),
+                (
+                    "continuing_care",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attending", "Attending as planned"),
+                            ("some", "Attending some"),
+                            ("not_attending", "Not attending"),
+                            ("not_planned", "None planned"),
+                        ],
+                        max_length=15,
+                        verbose_name="continuing-care attendance",
+                    ),
+                ),
+                (
+                    "housing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stable", "Stable"),
+                            ("temporary", "Temporary / unstable"),
+                            ("homeless", "Homeless"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "employment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employed", "Employed"),
+                            ("unemployed", "Unemployed"),
+                            ("student", "Student"),
+                            ("unable", "Unable to work / retired"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "readmitted",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="readmitted anywhere",
+                    ),
+                ),
+                ("needs", models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
+                ("done", models.BooleanField(default=False, help_text="Set by the service from the follow-up rules.")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Bumped on every logged contact (optimistic lock)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clients.episode",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical follow up',
-                'verbose_name_plural': 'historical follow ups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical follow up",
+                "verbose_name_plural": "historical follow ups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('offset_days', models.PositiveSmallIntegerField(help_text="Days after the episode's last day.")),
-                ('due_on', models.DateField(db_index=True)),
-                ('contacted_on', models.DateField(blank=True, null=True, verbose_name='last attempt on')),
-                ('reached', models.BooleanField(help_text='Empty until a contact is logged.', null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(20)])),
-                ('substance_use', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('declined', 'Declined to say')], help_text='Self-report.', max_length=10, verbose_name='using substances since')),
-                ('in_treatment', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=10, verbose_name='in treatment')),
-                ('continuing_care', models.CharField(blank=True, choices=[('attending', 'Attending as planned'), ('some', 'Attending some'), ('not_attending', 'Not attending'), ('not_planned', 'None planned')], max_length=15, verbose_name='continuing-care attendance')),
-                ('housing', models.CharField(blank=True, choices=[('stable', 'Stable'), ('temporary', 'Temporary / unstable'), ('homeless', 'Homeless'), ('unknown', 'Unknown')], max_length=10)),
-                ('employment', models.CharField(blank=True, choices=[('employed', 'Employed'), ('unemployed', 'Unemployed'), ('student', 'Student'), ('unable', 'Unable to work / retired'), ('unknown', 'Unknown')], max_length=12)),
-                ('readmitted', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=10, verbose_name='readmitted anywhere')),
-                ('needs', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
-                ('done', models.BooleanField(default=False, help_text='Set by the service from the follow-up rules.')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=0, help_text='Bumped on every logged contact (optimistic lock).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='clients.episode')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("offset_days", models.PositiveSmallIntegerField(help_text="Days after the episode's last day.")),
+                ("due_on", models.DateField(db_index=True)),
+                ("contacted_on", models.DateField(blank=True, null=True, verbose_name="last attempt on")),
+                ("reached", models.BooleanField(help_text="Empty until a contact is logged.", null=True)),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(20)]
+                    ),
+                ),
+                (
+                    "substance_use",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("declined", "Declined to say")],
+                        help_text="Self-report.",
+                        max_length=10,
+                        verbose_name="using substances since",
+                    ),
+                ),
+                (
+                    "in_treatment",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="in treatment",
+                    ),
+                ),
+                (
+                    "continuing_care",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attending", "Attending as planned"),
+                            ("some", "Attending some"),
+                            ("not_attending", "Not attending"),
+                            ("not_planned", "None planned"),
+                        ],
+                        max_length=15,
+                        verbose_name="continuing-care attendance",
+                    ),
+                ),
+                (
+                    "housing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stable", "Stable"),
+                            ("temporary", "Temporary / unstable"),
+                            ("homeless", "Homeless"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "employment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employed", "Employed"),
+                            ("unemployed", "Unemployed"),
+                            ("student", "Student"),
+                            ("unable", "Unable to work / retired"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "readmitted",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="readmitted anywhere",
+                    ),
+                ),
+                ("needs", models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)])),
+                ("done", models.BooleanField(default=False, help_text="Set by the service from the follow-up rules.")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Bumped on every logged contact (optimistic lock)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="followups", to="clients.episode"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
-                'indexes': [models.Index(fields=['done', 'due_on'], name='aftercare_f_done_6eb478_idx')],
-                'constraints': [models.UniqueConstraint(fields=('episode', 'offset_days'), name='followup_one_per_episode_offset')],
+                "ordering": ["due_on", "pk"],
+                "indexes": [models.Index(fields=["done", "due_on"], name="aftercare_f_done_6eb478_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("episode", "offset_days"), name="followup_one_per_episode_offset")
+                ],
             },
         ),
     ]

@@ -23,7 +23,8 @@ TODAY = timezone.localdate
 def test_a_plan_is_recorded_then_corrected_with_every_version_kept(graduated, casemanager):
     plan = aftercare_plan_save(episode=graduated, fields=dict(PLAN), by=casemanager)
     assert plan.version == 1 and plan.recorded_by == casemanager
-    plan = aftercare_plan_save(episode=graduated, fields={"mutual_help_meetings_per_week": 5}, by=casemanager, version=1)
+    fix = {"mutual_help_meetings_per_week": 5}
+    plan = aftercare_plan_save(episode=graduated, fields=fix, by=casemanager, version=1)
     assert plan.version == 2
     assert AftercarePlan.objects.get().mutual_help_meetings_per_week == 5
     assert [h.mutual_help_meetings_per_week for h in plan.history.order_by("history_date")] == [3, 5]
