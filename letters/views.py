@@ -107,7 +107,7 @@ def record_print(request, client_pk):
     """The client's whole record for the chart or a transfer of care; printing it is logged."""
     client = client_record_open(request, client_pk, action=AccessEvent.Action.PRINT)
     context = record_context(client, "profile", user=request.user)
-    context.update(record_print_context(client))
+    context.update(record_print_context(client), part2_notice=PART2_NOTICE)
     return render(request, "letters/record_print.html", context)
 
 
