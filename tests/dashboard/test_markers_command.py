@@ -143,9 +143,12 @@ def _all_achieved(episode):
 
 
 def _old_signed_checkin_only(episode):
+    import pgtrigger
+
     from checkins.models import CheckIn
 
-    CheckIn.objects.filter(episode=episode).update(week=week_start(AS_OF) - dt.timedelta(weeks=6))
+    with pgtrigger.ignore("checkins.CheckIn:checkin_signed_no_update"):  # moving test data back in time
+        CheckIn.objects.filter(episode=episode).update(week=week_start(AS_OF) - dt.timedelta(weeks=6))
 
 
 def _risky_draft_last_week(episode):

@@ -50,7 +50,13 @@ def signed_session(episode1, therapist):
 @pytest.fixture
 def signed_checkin(episode1, therapist):
     return CheckInFactory(
-        episode=episode1, author=therapist, note="Doing well.", signed_at=timezone.now(), signed_by=therapist
+        episode=episode1,
+        author=therapist,
+        note="Doing well.",
+        risk="none",
+        recommendation="continue",
+        signed_at=timezone.now(),
+        signed_by=therapist,
     )
 
 
