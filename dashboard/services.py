@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Episode, LevelOfCare, LevelOfCareChange
-from clients.services import episode_open
+from clients.services import episode_open, episodes_inputs_changed
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluations, evaluation_document
 
@@ -118,6 +118,7 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
     )
     decision.full_clean()
     decision.save()
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return decision
 
 

@@ -38,6 +38,7 @@ from attendance.models import Attendance, Session, SessionAddendum
 from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
+from clients.services import episodes_inputs_changed
 from dashboard.models import Decision
 from exchange.validation import Known, _session_key
 from goals.models import Goal, GoalRating, Worksheet
@@ -197,6 +198,7 @@ class _Writer:
         self.checkins()
         self.level_changes()
         self.decisions()
+        episodes_inputs_changed(client_ids=self.client_ids.values())  # one UPDATE for the whole import
         return {label: self.created[label] for label in SUMMARY}
 
     def _user(self, username):
