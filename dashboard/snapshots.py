@@ -121,7 +121,9 @@ def refresh_stale(episodes, as_of) -> int:
     """Bring the snapshots of the queryset ``episodes`` up to date as of ``as_of``: one query when
     all are current; else that, the evaluation's queries and the upsert."""
     fields = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours", "inputs_version")
-    todo = list(stale(episodes, as_of).select_related(None).only(*fields).order_by())
+    # In episode order: two requests refreshing overlapping rows lock them in the same order
+    # (no deadlock; the later upsert simply wins, and both wrote a correct snapshot).
+    todo = list(stale(episodes, as_of).select_related(None).only(*fields).order_by("pk"))
     return refresh(todo, as_of)
 
 
