@@ -5,7 +5,7 @@ import os
 
 from accounts.twofactor import demo_authenticator
 
-DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # the documented demo secret (INTERFACES.md), demo users only
 TWO_FACTOR_USERS = ("admin", "programadmin")
 
 

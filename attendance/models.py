@@ -77,31 +77,34 @@ class Session(models.Model):
 
     def signed_content(self, rows=None):
         """What the signature covers: the session, its group note, every attendance row
-        (``rows``, else read), who signed and when."""
-        rows = sorted(self.attendance.all() if rows is None else rows, key=lambda a: a.episode_id)
+        (``rows``, else read), who signed and when — by natural keys (site code, episode ref,
+        username), so the digest stays true when the record moves to another installation."""
+        if rows is None:
+            rows = self.attendance.select_related("episode", "recorded_by")
+        rows = sorted(rows, key=lambda a: a.episode.ref)
         return {
             "record": "session",
-            "site": self.site_id,
-            "track": self.track_id,
+            "site": self.site.code,
+            "track": self.track.code if self.track_id else None,
             "date": self.date,
             "start_time": self.start_time,
             "duration_minutes": self.duration_minutes,
             "kind": self.kind,
             "topic": self.topic,
-            "facilitator": self.facilitator_id,
+            "facilitator": _username(self.facilitator),
             "status": self.status,
             "group_note": self.group_note,
             "attendance": [
                 {
-                    "episode": a.episode_id,
+                    "episode": a.episode.ref,
                     "status": a.status,
                     "minutes_attended": a.minutes_attended,
                     "note": a.note,
-                    "recorded_by": a.recorded_by_id,
+                    "recorded_by": _username(a.recorded_by),
                 }
                 for a in rows
             ],
-            "signed_by": self.note_signed_by_id,
+            "signed_by": _username(self.note_signed_by),
             "signed_at": self.note_signed_at,
         }
 
@@ -188,3 +191,7 @@ class SessionAddendum(models.Model):
 
     def __str__(self):
         return f"Addendum to {self.session} by {self.author}"
+
+
+def _username(user):
+    return user.username if user is not None else None

@@ -19,7 +19,7 @@ class ListsId(Lookup):
     def as_sql(self, compiler, connection):  # SQLite's JSON1 (and any backend with json_each)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", (*lhs_params, *rhs_params)
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", (*lhs_params, *rhs_params)  # nosec B608 # ORM-compiled SQL; values are parameters
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -34,10 +34,10 @@ class ListsAny(Lookup):
     def as_sql(self, compiler, connection):  # SQLite's JSON1
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value IN {rhs})", (*lhs_params, *rhs_params)
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value IN {rhs})", (*lhs_params, *rhs_params)  # nosec B608 # ORM-compiled SQL; values are parameters
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements({lhs}) AS listed(id) WHERE (listed.id)::bigint IN {rhs})"
+        sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements({lhs}) AS listed(id) WHERE (listed.id)::bigint IN {rhs})"  # nosec B608 # ORM-compiled SQL; values are parameters
         return sql, (*lhs_params, *rhs_params)

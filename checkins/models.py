@@ -118,14 +118,16 @@ class CheckIn(models.Model):
         return self.signed_at is not None
 
     def signed_content(self):
-        """What the signature covers: every field the therapist wrote, who signed and when."""
+        """What the signature covers: every field the therapist wrote, who signed and when —
+        the episode and people by natural keys (ref, username), so the digest stays true
+        when the record moves to another installation (export_records → import_records)."""
         return {
             "record": "checkin",
-            "episode": self.episode_id,
+            "episode": self.episode.ref,
             "week": self.week,
-            "author": self.author_id,
+            "author": self.author.username,
             **{name: getattr(self, name) for name in CHECKIN_FIELDS},
-            "signed_by": self.signed_by_id,
+            "signed_by": self.signed_by.username if self.signed_by_id else None,
             "signed_at": self.signed_at,
         }
 

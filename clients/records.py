@@ -20,6 +20,7 @@ RECORD_TABS = (
     ("checkins:client", "Check-ins", "checkins"),
     ("dashboard:progress", "Progress", "progress"),
     ("consents:client", "Consents", "consents"),
+    ("aftercare:client", "Aftercare", "aftercare"),
 )
 
 
@@ -52,11 +53,11 @@ def episode_for_write(user, episode):
     return episode
 
 
-def episode_open_for(request, episode_pk, tab):
+def episode_open_for(request, episode_pk, tab, action=AccessEvent.Action.VIEW):
     """An episode of the user's sites (404 otherwise) and its client's record context, opened
     (logged): (episode, ctx) with ``ctx["episode"]`` the episode asked for."""
     episode = get_object_or_404(Episode.objects.for_user(request.user), pk=episode_pk)
-    client = client_record_open(request, episode.client_id)
+    client = client_record_open(request, episode.client_id, action=action)
     ctx = record_context(client, tab, user=request.user)
     episode = next(e for e in ctx["episodes"] if e.pk == episode.pk)
     ctx["episode"] = episode

@@ -6,6 +6,7 @@ categories and carried by its document, which the top floor (letters) composes.
 
 import datetime as dt
 import hashlib
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -18,10 +19,25 @@ from consents import rules
 from programs.models import Site
 
 
+class PrivateStorage(FileSystemStorage):
+    """Uploaded consent scans and letterhead logos: under ``PRIVATE_MEDIA_ROOT``, outside the
+    static and media paths, served only by a view that checks the user may see the client.
+    The location is read from the settings at each use (not when the model is loaded)."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage():
-    """Uploaded consent scans: outside the static and media paths, served only by a view that
-    checks the user may see the client."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 class Category(models.TextChoices):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from aftercare.services import followups_schedule
 from clients.models import Episode, LevelOfCare, LevelOfCareChange
 from clients.services import episode_open, episodes_inputs_changed
 from dashboard.models import Decision
@@ -106,6 +107,7 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
             changed_by=by,
         )
 
+    followups_schedule(episode=episode)  # an ended episode gets its follow-up contacts (none while open)
     decision = Decision(
         episode=episode,
         kind=kind,

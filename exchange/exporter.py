@@ -198,6 +198,7 @@ def _session(s):
         "group_note": s.group_note,
         "signed_at": _moment(s.note_signed_at),
         "signed_by": _username(s.note_signed_by),
+        "signature_sha256": s.signature_sha256 or None,
         "addenda": _addenda(s),
     }
 
@@ -361,6 +362,7 @@ def _checkin(c):
         "signed": c.signed_at is not None,
         "signed_at": _moment(c.signed_at),
         "signed_by": _username(c.signed_by),
+        "signature_sha256": c.signature_sha256 or None,
         "author": c.author.username,
         "addenda": _addenda(c),
     }

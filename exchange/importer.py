@@ -68,6 +68,14 @@ SUMMARY = (
 BATCH = 500
 
 
+class SignatureMismatch(Exception):
+    """Signed records whose content no longer gives the digest the file carries."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class Slot:
     """A session's natural key (what makes attendance rows share one session)."""
@@ -168,6 +176,7 @@ class _Writer:
         self.now = now
         self.progress = progress or (lambda label, done, total: None)
         self.created = Counter()
+        self.digest_problems = []
         self.total = sum(_row_count(e) for c in doc["clients"] for e in c["episodes"]) + len(doc["clients"])
         self.done = 0
 
@@ -198,8 +207,19 @@ class _Writer:
         self.checkins()
         self.level_changes()
         self.decisions()
+        if self.digest_problems:
+            raise SignatureMismatch(self.digest_problems)  # rolls the whole import back
         episodes_inputs_changed(client_ids=self.client_ids.values())  # one UPDATE for the whole import
         return {label: self.created[label] for label in SUMMARY}
+
+    def _digest_agrees(self, item, digest):
+        """A /2 file's signature digest must be what the imported content gives: otherwise the
+        signed record was changed (in the file or in transit) after it was signed."""
+        if item and item.get("signature_sha256") and item["signature_sha256"] != digest:
+            self.digest_problems.append(
+                f"{item['_path']}.signature_sha256: the signed content does not give this SHA-256 "
+                "(changed after signing?)"
+            )
 
     def _user(self, username):
         return self.user_ids[username] if username else None
@@ -416,11 +436,18 @@ class _Writer:
         exist: the signature's SHA-256 covers the note and every row, as when signed in the app."""
         sessions = self.sessions_to_sign
         rows = {}
-        for row in Attendance.objects.filter(session__in=sessions):
+        for row in Attendance.objects.filter(session__in=sessions).select_related("episode", "recorded_by"):
             rows.setdefault(row.session_id, []).append(row)
+        names = _Signers((), self.user_ids.values(), with_places=True)
         for session in sessions:
-            session.note_signed_at, session.note_signed_by_id = session.imported_signature
+            session.site, session.track = names.sites[session.site_id], names.tracks.get(session.track_id)
+            session.facilitator = names.users.get(session.facilitator_id)
+            session.note_signed_at, session.note_signed_by = (
+                session.imported_signature[0],
+                names.users.get(session.imported_signature[1]),
+            )
             session.signature_sha256 = integrity.content_sha256(session.signed_content(rows.get(session.pk, [])))
+            self._digest_agrees(session.imported_facts, session.signature_sha256)
         bulk_update_with_history(
             sessions,
             Session,
@@ -452,6 +479,7 @@ class _Writer:
             status=facts["status"] if facts else status,
         )
         session.imported_addenda = facts["addenda"] if facts else []
+        session.imported_facts = facts
         if facts:
             session.topic = facts["topic"]
             session.facilitator_id = self._user(facts["facilitator"])
@@ -578,6 +606,7 @@ class _Writer:
         self._advance("goals", sum(len(e["goals"]) + len(e["worksheets"]) for _, e in self._episodes()))
 
     def checkins(self):
+        self.signers = _Signers(self.episode_ids.values(), self.user_ids.values())
         existing = set(CheckIn.objects.filter(episode_id__in=self.old_episodes).values_list("episode_id", "week"))
         new = []
         for _, e in self._episodes():
@@ -589,15 +618,16 @@ class _Writer:
                 fields = {k: v for k, v in c.items() if k not in CHECKIN_OWN_KEYS}
                 signer = self._user(c["signed_by"]) or therapist_id  # a /1 file: the episode's therapist
                 checkin = CheckIn(
-                    episode_id=episode_id,
+                    episode=self.signers.episodes[episode_id],
                     week=c["week"],
-                    author_id=self._user(c["author"]) or therapist_id,
+                    author=self.signers.users[self._user(c["author"]) or therapist_id],
                     signed_at=(local(c["signed_at"]) or self.now) if c["signed"] else None,
-                    signed_by_id=signer if c["signed"] else None,
+                    signed_by=self.signers.users[signer] if c["signed"] else None,
                     **fields,
                 )
                 if checkin.is_signed:
                     checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
+                    self._digest_agrees(c, checkin.signature_sha256)
                 checkin.imported_addenda = c["addenda"]
                 new.append(checkin)
         saved = self._bulk(CheckIn, new, "check-ins")
@@ -649,7 +679,19 @@ class _Writer:
         self._bulk(Decision, new, "decisions")
 
 
-CHECKIN_OWN_KEYS = ("week", "signed", "signed_at", "signed_by", "author", "addenda")
+class _Signers:
+    """The rows a signature names (episodes, people, sites, tracks), loaded once for a bulk
+    signing, so the signed content reads natural keys without one query per record."""
+
+    def __init__(self, episode_ids, user_ids, *, with_places=False):
+        self.episodes = Episode.objects.in_bulk(list(episode_ids))
+        self.users = get_user_model().objects.in_bulk(list(user_ids))
+        if with_places:
+            self.sites = Site.objects.in_bulk()
+            self.tracks = Track.objects.in_bulk()
+
+
+CHECKIN_OWN_KEYS = ("week", "signed", "signed_at", "signed_by", "signature_sha256", "_path", "author", "addenda")
 
 
 def _session_for(candidates, slot, row):

@@ -65,7 +65,7 @@ CLIENT_CHOICES = {"referral_source": REFERRAL_SOURCES, "primary_substance": SUBS
 PRESCRIPTION_V2 = ("prescriber", "entered_in_error")
 SCREEN_V2 = ("collected_by", "panel", "notes", "entered_in_error", "details")
 RESULT_DETAILS = ("level_ng_ml", "sent_on", "confirmed_on")
-CHECKIN_V2 = ("author", "signed_at", "signed_by", "addenda")
+CHECKIN_V2 = ("author", "signed_at", "signed_by", "signature_sha256", "addenda")
 
 
 @dataclass
@@ -703,10 +703,16 @@ class _Walker:
         return out
 
     def _signature(self, item, path):
-        """``signed_at`` / ``signed_by`` (and the SHA-256 of what was signed) as written at signing."""
+        """``signed_at`` / ``signed_by`` and the SHA-256 of what was signed, as written at signing
+        (the importer checks that the imported content gives the same digest)."""
+        digest = self._field(item, "signature_sha256", path, "str", null=True)
+        if isinstance(digest, str) and (len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest)):
+            self.problems.add(f"{path}.signature_sha256", "expected 64 lowercase hex digits")
         return {
             "signed_at": self._field(item, "signed_at", path, "timestamp", null=True),
             "signed_by": self._staff_ref(item, "signed_by", path),
+            "signature_sha256": digest,
+            "_path": path,
         }
 
     def _addenda(self, item, path):
@@ -731,7 +737,16 @@ class _Walker:
         for i, item in enumerate(items):
             path = f"sessions[{i}]"
             required = ("site", "date", "start", "kind", "duration_minutes", "status")
-            optional = ("track", "topic", "facilitator", "group_note", "signed_at", "signed_by", "addenda")
+            optional = (
+                "track",
+                "topic",
+                "facilitator",
+                "group_note",
+                "signed_at",
+                "signed_by",
+                "signature_sha256",
+                "addenda",
+            )
             if not self._object(item, path, required, optional):
                 continue
             track = self._field(item, "track", path, "str", null=True)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "programs",
     "clients",
     "consents",
+    "aftercare",
     "audit",
     "attendance",
     "screening",
@@ -210,6 +211,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Follow-up contacts after an episode ends: days after its last day (aftercare/rules.py).
+AFTERCARE_FOLLOWUP_DAYS = (7, 30, 90)
 
 # Application logs never carry PHI: only ids, paths and counts are logged.
 # Every handler drops the query strings of the URLs it writes (a search names a client).

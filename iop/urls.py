@@ -30,6 +30,7 @@ urlpatterns = [
     path("goals/", include("goals.urls")),
     path("checkins/", include("checkins.urls")),
     path("consents/", include("consents.urls")),
+    path("aftercare/", include("aftercare.urls")),
     path("letters/", include("letters.urls")),
     path("audit/", include("audit.urls")),
     path("", include("dashboard.urls")),

@@ -9,6 +9,7 @@ from attendance.rules import weekly_summaries
 from consents import rules as consent_rules
 from dashboard.queries import episode_evaluation
 from goals.models import Goal
+from iop.dates import week_end
 from screening.interpretation import Interpretation
 from screening.queries import screen_interpretations
 
@@ -43,14 +44,18 @@ def letter_content(*, episode, categories, period_start, period_end) -> LetterCo
 def _attendance(episode, start, end):
     rows = [r for r in attendance_rows([episode.pk], start) if r.date <= end]
     weeks = weekly_summaries(facts_of(rows), start, end, episode.required_weekly_hours)
+    # A week the period cuts (its first or last) is shown "part of the week": its hours are
+    # never held against the weekly requirement.
+    whole = [w for w in weeks if w.week >= start and week_end(w.week) <= end]
     return {
-        "weeks": weeks,
+        "weeks": [(w, w not in whole) for w in weeks],
         "expected": sum(w.expected for w in weeks),
         "attended": sum(w.attended for w in weeks),
         "excused": sum(w.excused for w in weeks),
         "unexcused": sum(w.unexcused for w in weeks),
         "hours": sum(w.hours for w in weeks),
-        "weeks_met": sum(1 for w in weeks if w.hours_met),
+        "whole_weeks": len(whole),
+        "weeks_met": sum(1 for w in whole if w.hours_met),
         "required_hours": episode.required_weekly_hours,
     }
 

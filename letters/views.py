@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
@@ -59,7 +61,11 @@ def letter_new(request, consent_pk):
     replay = submission_replay(request)
     if replay is not None:
         return replay
-    initial = {"period_end": today, "kind": LetterKind.ATTENDANCE}
+    # The last four weeks of the current stay at the consent's site: what a weekly or monthly
+    # court report usually covers (changed in the form).
+    latest = episodes.first()
+    start = max(latest.admitted_on, today - dt.timedelta(days=28)) if latest else today - dt.timedelta(days=28)
+    initial = {"period_start": start, "period_end": today, "kind": LetterKind.ATTENDANCE}
     form = LetterForm(request.POST or None, initial=initial, consent=consent, episodes=episodes)
     preview = None
     if request.method == "POST" and state == "active" and form.is_valid():
@@ -101,7 +107,7 @@ def record_print(request, client_pk):
     """The client's whole record for the chart or a transfer of care; printing it is logged."""
     client = client_record_open(request, client_pk, action=AccessEvent.Action.PRINT)
     context = record_context(client, "profile", user=request.user)
-    context.update(record_print_context(client))
+    context.update(record_print_context(client), part2_notice=PART2_NOTICE)
     return render(request, "letters/record_print.html", context)
 
 

@@ -23,6 +23,7 @@ CLINICAL_READ = [
     "dashboard.view_decision",
     "consents.view_*",
     "letters.view_*",
+    "aftercare.view_*",
 ]
 ROLE_PERMISSIONS = {
     THERAPIST: CLINICAL_READ
@@ -49,6 +50,8 @@ ROLE_PERMISSIONS = {
         "consents.add_*",
         "consents.change_consent",
         "letters.add_*",
+        "aftercare.add_*",
+        "aftercare.change_*",
     ],
     PROGRAM_ADMIN: CLINICAL_READ
     + [
@@ -65,6 +68,8 @@ ROLE_PERMISSIONS = {
         "letters.*_lettertemplate",
         "letters.add_*",
         "dashboard.view_program_report",
+        "aftercare.add_*",
+        "aftercare.change_*",
         "axes.view_*",
         "axes.delete_accessattempt",
     ],

@@ -44,6 +44,8 @@ def one_of_each_record(episode, staff):
 
     from django.utils import timezone
 
+    from aftercare.models import FollowUp
+    from aftercare.services import aftercare_plan_save
     from attendance.models import SessionAddendum
     from audit.models import AccessEvent
     from checkins.models import Addendum
@@ -105,6 +107,12 @@ def one_of_each_record(episode, staff):
             on=timezone.localdate(),
         ),
         LetterTemplate.objects.create(site=episode.site, kind="attendance", letterhead_name=f"{episode.site.name} IOP"),
+        aftercare_plan_save(
+            episode=episode,
+            fields={"crisis_plan": "Call 988.", "contact_name": "Sponsor", "contact_phone": "804 555 0100"},
+            by=staff,
+        ),
+        FollowUp.objects.create(episode=episode, offset_days=7, due_on=timezone.localdate()),
         staff,
     ]
     by_model = {}

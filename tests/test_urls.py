@@ -16,6 +16,8 @@ from django.test import Client as HttpClient
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from aftercare.models import FollowUp
+from aftercare.services import aftercare_plan_save
 from audit.models import AccessEvent
 from clients.records import RECORD_TABS
 from consents.services import disclosure_record
@@ -38,10 +40,22 @@ from tests.factories import (
     WorksheetFactory,
 )
 
-NAMESPACES = ("clients", "attendance", "screening", "goals", "checkins", "dashboard", "audit", "consents", "letters")
+NAMESPACES = (
+    "clients",
+    "attendance",
+    "screening",
+    "goals",
+    "checkins",
+    "dashboard",
+    "audit",
+    "consents",
+    "letters",
+    "aftercare",
+)
 TOP_LEVEL = ("healthz", "login", "password_change", "password_change_done")
 OPEN = {"healthz", "login"}  # the only pages an anonymous visitor may open
 MISSING_PK = 987654321
+AFTERCARE_PLAN = {"crisis_plan": "Call 988.", "contact_name": "Sponsor", "contact_phone": "804 555 0100"}
 
 # kwarg name → what it is filled with, from the site-1 objects of the ``targets`` fixture.
 KWARG_FILLERS = {
@@ -59,6 +73,7 @@ KWARG_FILLERS = {
     "worksheet_pk": lambda t: t["worksheet"].pk,
     "decision_pk": lambda t: t["decision"].pk,
     "consent_pk": lambda t: t["consent"].pk,
+    "followup_pk": lambda t: t["followup"].pk,
     "week": lambda t: week_start(timezone.localdate()).isoformat(),
 }
 # Pages whose ``pk`` is not the client's: url name → the target it means.
@@ -86,7 +101,10 @@ POST_BODIES = {"screening:record": {"outcome": "refused"}}
 def _records_of(episode):
     """The objects the walked URLs point at: ``episode`` (active) with one of each clinical record."""
     consent = ConsentFactory(client=episode.client, site=episode.site, created_by=episode.case_manager)
+    plan = aftercare_plan_save(episode=episode, fields=AFTERCARE_PLAN, by=episode.case_manager)
     return {
+        "followup": FollowUp.objects.create(episode=episode, offset_days=7, due_on=timezone.localdate()),
+        "plan": plan,
         "episode": episode,
         "goal": GoalFactory(episode=episode),
         "prescription": PrescriptionFactory(client=episode.client),

@@ -191,3 +191,50 @@ def test_accounting_lists_every_disclosure_of_three_years_and_none_older(as_case
     assert shown == ["Letter 0", "Letter 400", f"Letter {365 * 3 - 2}"]
     pdf = pdf_text(as_casemanager.get(reverse("consents:accounting_pdf", args=[consent1.client_id])).content)
     assert "Letter 400" in pdf and f"Letter {365 * 3 + 5}" not in pdf
+
+
+def test_a_scan_is_stored_outside_the_served_paths_and_served_only_in_scope(
+    as_casemanager, episode1, settings, tmp_path, site2
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs.roles import CASE_MANAGER
+    from tests.conftest import _login
+    from tests.factories import UserFactory
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    scan = SimpleUploadedFile("signed.pdf", b"%PDF-1.7 signed consent", content_type="application/pdf")
+    data = _new_consent_post(episode1.site, signature_method="wet_scan", scan=scan)
+    assert as_casemanager.post(reverse("consents:new", args=[episode1.client_id]), data).status_code == 302
+
+    consent = Consent.objects.get()
+    stored = tmp_path / consent.scan.name
+    assert stored.read_bytes() == b"%PDF-1.7 signed consent"
+    assert not str(stored).startswith(str(settings.STATIC_ROOT))
+    download = as_casemanager.get(reverse("consents:scan", args=[consent.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 signed consent"
+    assert download["Cache-Control"] == "no-store, private"
+    other = _login(UserFactory(username="casemanager2", role=CASE_MANAGER, sites=[site2]))
+    assert other.get(reverse("consents:scan", args=[consent.pk])).status_code == 404
+
+
+def test_a_scan_that_is_not_a_pdf_or_image_is_refused(as_casemanager, episode1, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    bad = SimpleUploadedFile("notes.html", b"<script>x</script>", content_type="text/html")
+    response = as_casemanager.post(
+        reverse("consents:new", args=[episode1.client_id]), _new_consent_post(episode1.site, scan=bad)
+    )
+    assert "Upload a PDF, PNG or JPEG scan." in " ".join(response.context["form"].errors["scan"])
+    assert not Consent.objects.exists() and not list(tmp_path.iterdir())
+
+
+def test_a_repeated_consent_submit_records_one_consent(as_casemanager, episode1):
+    import uuid
+
+    data = _new_consent_post(episode1.site, submission_key=str(uuid.uuid4()))
+    url = reverse("consents:new", args=[episode1.client_id])
+    as_casemanager.post(url, data)
+    as_casemanager.post(url, data)
+    assert Consent.objects.count() == 1

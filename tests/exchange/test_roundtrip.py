@@ -188,6 +188,7 @@ def _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today):
     LevelOfCareChange.objects.create(
         episode=ana, level_of_care="IOP", effective_on=ana.admitted_on, reason="Admission", changed_by=casemanager
     )
+    _signed_as_the_services_sign(Session.objects.exclude(note_signed_at=None), CheckIn.objects.exclude(signed_at=None))
     DecisionFactory(
         episode=ana,
         kind="continue",
@@ -196,6 +197,19 @@ def _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today):
         rationale="Not yet ready: streak too short.",
         evidence={"step_down": {"status": "approaching"}},
     )
+
+
+def _signed_as_the_services_sign(*querysets):
+    """Factories write signed rows directly: store the SHA-256 the sign services would."""
+    import pgtrigger
+
+    from iop import integrity
+
+    with pgtrigger.ignore():
+        for queryset in querysets:
+            for record in queryset:
+                record.signature_sha256 = integrity.content_sha256(record.signed_content())
+                record.save(update_fields=["signature_sha256"])
 
 
 def export_bytes(tmp_path, name, site=None):
@@ -317,7 +331,7 @@ def test_a_format_1_file_still_imports(tmp_path, entered_then_rolled_back):
             for w in episode["worksheets"]:
                 w.pop("completed_by"), w.pop("rating_notes")
             for c in episode["checkins"]:
-                for key in ("signed_at", "signed_by", "author", "addenda"):
+                for key in ("signed_at", "signed_by", "signature_sha256", "author", "addenda"):
                     c.pop(key)
 
     out, _ = run_import(write_doc(tmp_path, json.dumps(doc), "v1.json"))
@@ -433,3 +447,34 @@ def test_export_by_a_user_is_in_each_clients_access_log(db, tmp_path, site1, tra
 
     event = AccessEvent.objects.get()
     assert (event.user, event.client, event.action) == (admin_user, episode.client, AccessEvent.Action.EXPORT)
+
+
+def test_signatures_keep_their_sha256_across_export_and_import(tmp_path, entered_then_rolled_back):
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    signed = [c for c in doc["clients"][0]["episodes"][0]["checkins"] if c["signed"]]
+    (group,) = [s for s in doc["sessions"] if s["signed_at"]]
+    assert all(len(c["signature_sha256"]) == 64 for c in signed) and len(group["signature_sha256"]) == 64
+
+    run_import(write_doc(tmp_path, entered_then_rolled_back["bytes"].decode(), "first.json"))
+
+    imported = CheckIn.objects.exclude(signed_at=None).filter(episode__ref="RIC-0001-1").order_by("week")
+    assert [c.signature_sha256 for c in imported] == [c["signature_sha256"] for c in signed]
+    assert all(c.signature_check == "intact" for c in imported)
+    session = Session.objects.get(group_note="Discussed triggers at work.")
+    assert (session.signature_sha256, session.signature_check) == (group["signature_sha256"], "intact")
+
+
+def test_a_signed_record_changed_in_the_file_is_refused_and_nothing_imported(tmp_path, entered_then_rolled_back):
+    from tests.exchange.conftest import db_counts, import_problems
+
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    first_signed = next(c for c in doc["clients"][0]["episodes"][0]["checkins"] if c["signed"])
+    first_signed["note"] = "Rewritten after signing."
+    before = db_counts()
+
+    problems = import_problems(write_doc(tmp_path, json.dumps(doc), "tampered.json"))
+
+    assert (
+        "clients[0].episodes[0].checkins[0].signature_sha256: the signed content does not give this SHA-256" in problems
+    )
+    assert db_counts() == before

@@ -18,7 +18,7 @@ from clients import demo as clients_demo
 
 # Each clinical app's ``demo.seed(ctx)`` writes the history that fits each episode's story,
 # in this order (check-ins read attendance and screens).
-CLINICAL_DEMOS = ["screening", "attendance", "goals", "checkins", "dashboard", "consents", "letters"]
+CLINICAL_DEMOS = ["screening", "attendance", "goals", "checkins", "dashboard", "aftercare", "consents", "letters"]
 
 
 class Command(BaseCommand):

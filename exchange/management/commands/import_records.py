@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from exchange.importer import SUMMARY, known_load, records_import
+from exchange.importer import SUMMARY, SignatureMismatch, known_load, records_import
 from exchange.validation import parse, validate
 
 
@@ -34,6 +34,10 @@ class Command(BaseCommand):
             created = records_import(doc=doc, source=path.name, progress=progress)
         except IntegrityError as error:  # e.g. a conflicting record written since validation
             raise CommandError(f"{path.name}: the database refused a row ({error}); nothing was imported.") from None
+        except SignatureMismatch as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{path.name}: {len(error.problems)} problem(s); nothing was imported.") from None
         if progress:
             self.stdout.write("")
         self.stdout.write("Imported " + ", ".join(f"{created[label]} {label}" for label in SUMMARY) + ".")

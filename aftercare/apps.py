@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AftercareConfig(AppConfig):
+    name = "aftercare"
+    verbose_name = "Continuing care (aftercare plans and follow-ups)"
