@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from attendance import rules
 from attendance.models import Attendance, Session, SessionAddendum
 from audit.services import signatures_record
+from clients.services import episodes_inputs_changed
 from iop import integrity
 from iop.errors import StaleEdit
 
@@ -204,6 +205,8 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
             fields=["status", "minutes_attended", "note", "recorded_by", "recorded_at"],
             default_user=by,
         )
+    # The session is now held: every row of it is an input, not only the changed ones.
+    episodes_inputs_changed(episode_ids=set(existing) | {e.episode.pk for e in entries})
     return session
 
 
@@ -224,6 +227,7 @@ def session_note_sign(*, session, by):
     session.version += 1
     session.save(update_fields=["note_signed_at", "note_signed_by", "signature_sha256", "version"])
     signatures_record(records=[session])
+    episodes_inputs_changed(episode_ids=Attendance.objects.filter(session=session).values_list("episode_id", flat=True))
     return session
 
 
@@ -275,4 +279,5 @@ def individual_session_log(
     )
     row.full_clean()
     row.save()
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return row

@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.services import signatures_record
 from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
+from clients.services import episodes_inputs_changed
 from iop import integrity
 from iop.dates import is_week_start, week_end
 from iop.errors import StaleEdit
@@ -122,6 +123,7 @@ def checkin_save(*, episode, week, author, fields, seen_version=None, today=None
                 checkin.save()
         except IntegrityError as exc:  # someone created this week's check-in a moment ago
             raise StaleEdit(CONFLICT_MESSAGE) from exc
+        episodes_inputs_changed(episode_ids=[episode.pk])
         return checkin
     if existing.is_signed:
         raise ValidationError(SIGNED_MESSAGE)
@@ -138,6 +140,7 @@ def checkin_save(*, episode, week, author, fields, seen_version=None, today=None
     existing.version = seen_version + 1
     existing.full_clean(exclude=["episode", "author"], validate_unique=False, validate_constraints=False)
     existing.save()  # a plain save, so django-simple-history records the change
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return existing
 
 
@@ -175,6 +178,7 @@ def checkin_sign(*, checkin, by, seen_version=None):
     current.signature_sha256 = integrity.content_sha256(current.signed_content())
     current.save()
     signatures_record(records=[current])
+    episodes_inputs_changed(episode_ids=[current.episode_id])
     return current
 
 

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class ClientsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clients"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from programs.models import Criteria
+
+        post_save.connect(_criteria_saved, sender=Criteria, dispatch_uid="clients_criteria_inputs_changed")
+
+
+def _criteria_saved(sender, instance, **kwargs):
+    """A site's readiness criteria are a marker input of every episode at the site."""
+    from clients.services import episodes_inputs_changed
+
+    episodes_inputs_changed(site_ids=[instance.site_id])

@@ -126,7 +126,10 @@ class Episode(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Bumped (clients.services.episodes_inputs_changed) by every write that changes a marker input;
+    # the dashboard's snapshot of the episode is current only for the version it read.
+    inputs_version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["inputs_version"])
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ The intake rules live here as small functions so the forms (field errors) and th
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.models import Client, Episode, LevelOfCareChange
@@ -102,6 +103,21 @@ def mrn_next(site):
     return f"{site.code}-{number:04d}"
 
 
+def episodes_inputs_changed(*, episode_ids=(), client_ids=(), site_ids=()):
+    """Mark that a marker input of these episodes changed (their dashboard snapshots go stale).
+    One UPDATE, called by every write service inside its transaction. Every episode of a touched
+    client is marked: a continuous stay carries its earlier episodes' screens, risk and absences."""
+    episode_ids, client_ids, site_ids = list(episode_ids), list(client_ids), list(site_ids)
+    if not (episode_ids or client_ids or site_ids):
+        return 0
+    touched = Q(pk__in=[]) if not client_ids else Q(client_id__in=client_ids)
+    if episode_ids:
+        touched |= Q(client_id__in=Episode.objects.filter(pk__in=episode_ids).values("client_id"))
+    if site_ids:
+        touched |= Q(site_id__in=site_ids)
+    return Episode.objects.filter(touched).update(inputs_version=F("inputs_version") + 1)
+
+
 @transaction.atomic
 def episode_open(*, client, site, admitted_on, by=None, **fields):
     """Open a new episode for ``client`` (the first, or a readmission), with its first
@@ -119,6 +135,7 @@ def episode_open(*, client, site, admitted_on, by=None, **fields):
         reason="Admission",
         changed_by=by,
     )
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return episode
 
 

@@ -40,3 +40,41 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.episode.ref} on {self.decided_on}"
+
+
+class MarkerSnapshot(models.Model):
+    """A cache of ``dashboard.markers.evaluate`` for one episode as of one day (DESIGN.md
+    "Markers" point 4), with the columns the caseload sorts and filters on in SQL. Written only by
+    ``dashboard.snapshots``; current while ``as_of`` is today and ``inputs_version`` is the
+    episode's (every write service bumps the episode's through ``clients.services``)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="marker_snapshot")
+    as_of = models.DateField()
+    inputs_version = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+    evaluation = models.JSONField(help_text="Evaluation.as_dict(), exactly.")
+    shown = models.JSONField(default=dict, help_text="The markers shown beside the contract's (not in the JSON).")
+    step_down_status = models.CharField(max_length=12)
+    graduation_status = models.CharField(max_length=12)
+    weeks_in_program = models.IntegerField()
+    attendance_rate_4w = models.FloatField(null=True)
+    hours_last_week = models.FloatField(null=True)
+    negative_streak = models.IntegerField()
+    negative_streak_days = models.IntegerField(null=True)
+    last_screen_on = models.DateField(null=True)
+    goals_on_track = models.FloatField(null=True)
+    latest_recommendation = models.CharField(max_length=20, blank=True)
+    flag_count = models.IntegerField()
+    flag_absences = models.BooleanField()
+    flag_unexpected_positive = models.BooleanField()
+    flag_missed_screen = models.BooleanField()
+    flag_screen_overdue = models.BooleanField()
+    flag_checkin_overdue = models.BooleanField()
+    flag_risk = models.BooleanField()
+    flag_hours_short = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of", "step_down_status"])]
+
+    def __str__(self):
+        return f"Markers of {self.episode_id} as of {self.as_of}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftercare.services import followups_schedule
 from clients.models import Episode, LevelOfCare, LevelOfCareChange
-from clients.services import episode_open
+from clients.services import episode_open, episodes_inputs_changed
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluations, evaluation_document
 
@@ -120,6 +120,7 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
     )
     decision.full_clean()
     decision.save()
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return decision
 
 

@@ -1,9 +1,9 @@
 """The caseload dashboard (``/``) and its CSV export.
 
-One row per active episode at the user's sites, with its markers, readiness and flags
-(``dashboard.queries.episode_evaluations``: a fixed number of queries for any caseload size).
-Site, track and staff filters narrow the episodes in SQL; readiness and flag filters and the
-sorting apply to the evaluated rows; pagination comes last.
+One row per active episode at the user's sites, with its markers, readiness and flags, read
+from each episode's markers snapshot (``dashboard.snapshots``: a cache of ``evaluate``, the stale
+ones of the episodes in scope refreshed in bulk first). Filters, counts, sorting and paging are
+all SQL on the snapshot's columns: a fixed number of queries, and only a page of rows read.
 """
 
 import csv
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,15 +21,14 @@ from audit.models import AccessEvent
 from audit.services import access_events_record, access_list_record
 from checkins.models import CheckIn
 from clients.models import Episode, LevelOfCare
-from dashboard.forms import STATUS_FILTERS, CaseloadFilterForm
+from dashboard import snapshots
+from dashboard.forms import CaseloadFilterForm
 from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_READY, READY, Evaluation
-from dashboard.queries import episode_evaluations
 from iop.forms import person_label
 
 PAGE_SIZE = 50
 VIEW_PERMISSION = "clients.view_client"
 
-READINESS_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2}
 READINESS_BADGE = {READY: "text-bg-success", APPROACHING: "text-bg-warning", NOT_READY: "text-bg-secondary"}
 RECOMMENDATION_LABELS = dict(CheckIn.Recommendation.choices)
 
@@ -63,36 +64,57 @@ class Row:
         return [(code, FLAG_LABELS[code]) for code in self.evaluation.flags]
 
 
-# (key, heading, sort key: Row → value or None; None sorts last in either direction)
+# (key, heading, SQL order: expressions, on the episode joined to its snapshot). None sorts last
+# in either direction; ties by client name (then MRN).
+_SNAP = "marker_snapshot__"
+_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2}
+
+
+def _rank(column):
+    return Case(*(When(**{_SNAP + column: status}, then=Value(rank)) for status, rank in _RANK.items()))
+
+
+def _recommendation_label():
+    whens = [
+        When(**{_SNAP + "latest_recommendation": v}, then=Value(label)) for v, label in RECOMMENDATION_LABELS.items()
+    ]
+    blank = When(**{_SNAP + "latest_recommendation": ""}, then=Value(None))
+    return Case(blank, *whens, default=F(_SNAP + "latest_recommendation"))
+
+
+CLIENT_ORDER = [Lower("client__last_name"), Lower("client__first_name"), F("client__mrn")]
 COLUMNS = [
-    ("client", "Client", lambda r: (r.client.last_name.lower(), r.client.first_name.lower(), r.client.mrn)),
-    ("track", "Track", lambda r: r.episode.track.name.lower() if r.episode.track else None),
-    ("weeks", "Weeks in program", lambda r: r.markers.weeks_in_program),
-    ("attendance", "Attendance (4 weeks)", lambda r: r.markers.attendance_rate_4w),
-    ("hours", "Hours last week", lambda r: r.markers.hours_last_week),
-    ("streak", "Negative streak", lambda r: (r.markers.negative_streak, r.markers.negative_streak_days or 0)),
-    ("last_screen", "Last screen", lambda r: r.markers.last_screen_on),
-    ("goals", "Goals on track", lambda r: r.markers.goals_on_track),
-    ("recommendation", "Latest recommendation", lambda r: r.recommendation_label),
-    ("step_down", "Step-down", lambda r: READINESS_RANK[r.evaluation.step_down.status]),
-    ("graduation", "Graduation", lambda r: READINESS_RANK[r.evaluation.graduation.status]),
-    ("flags", "Flags", lambda r: len(r.evaluation.flags)),
+    ("client", "Client", CLIENT_ORDER),
+    ("track", "Track", [Lower("track__name")]),
+    ("weeks", "Weeks in program", [F(_SNAP + "weeks_in_program")]),
+    ("attendance", "Attendance (4 weeks)", [F(_SNAP + "attendance_rate_4w")]),
+    ("hours", "Hours last week", [F(_SNAP + "hours_last_week")]),
+    ("streak", "Negative streak", [F(_SNAP + "negative_streak"), Coalesce(_SNAP + "negative_streak_days", 0)]),
+    ("last_screen", "Last screen", [F(_SNAP + "last_screen_on")]),
+    ("goals", "Goals on track", [F(_SNAP + "goals_on_track")]),
+    ("recommendation", "Latest recommendation", [_recommendation_label()]),
+    ("step_down", "Step-down", [_rank("step_down_status")]),
+    ("graduation", "Graduation", [_rank("graduation_status")]),
+    ("flags", "Flags", [F(_SNAP + "flag_count")]),
 ]
-SORT_KEYS = {key: fn for key, _, fn in COLUMNS}
+SORT_KEYS = {key: order for key, _, order in COLUMNS}
 DEFAULT_SORT = "step_down"
 
 
-def _sorted(rows, sort):
+def _ordering(sort):
+    """ORDER BY for ``sort`` (a column key, ``-`` for descending): nulls last, ties by name."""
     descending = sort.startswith("-")
-    key = SORT_KEYS.get(sort.lstrip("-"), SORT_KEYS[DEFAULT_SORT])
-    rows = sorted(rows, key=SORT_KEYS["client"])  # ties: by name
-    present = [r for r in rows if key(r) is not None]
-    missing = [r for r in rows if key(r) is None]
-    return sorted(present, key=key, reverse=descending) + missing
+    keys = SORT_KEYS.get(sort.lstrip("-"), SORT_KEYS[DEFAULT_SORT])
+    first = keys[0]
+    ordered = [first.desc(nulls_last=True) if descending else first.asc(nulls_last=True)]
+    ordered += [k.desc() if descending else k.asc() for k in keys[1:]]
+    return [*ordered, *(k.asc() for k in CLIENT_ORDER), F("pk").asc()]
 
 
-def caseload_table(request):
-    """(form, counts, rows) of the user's caseload as filtered and sorted by the GET parameters."""
+def caseload_episodes(request):
+    """(form, counts, episodes): the user's caseload as filtered and sorted by the GET
+    parameters, as a queryset of episodes joined to their current markers snapshot. Stale
+    snapshots of the episodes in scope are refreshed first, in bulk (dashboard.snapshots)."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
     in_scope = Episode.objects.for_user(request.user).active()
@@ -102,7 +124,6 @@ def caseload_table(request):
     level = filters.get("level")
     if level != "all":
         in_scope = in_scope.filter(level_of_care__in=[level] if level else [LevelOfCare.IOP, LevelOfCare.PHP])
-    episodes = in_scope.select_related("client", "site", "track", "primary_therapist", "case_manager")
     for name, field in (
         ("site", "site"),
         ("track", "track"),
@@ -110,21 +131,33 @@ def caseload_table(request):
         ("case_manager", "case_manager"),
     ):
         if name in filters:
-            episodes = episodes.filter(**{field: filters[name]})
-    episodes = list(episodes.order_by("pk"))
-    evaluations = episode_evaluations(episodes, timezone.localdate())
-    rows = [Row(e, evaluations[e.pk]) for e in episodes]
-    counts = {
-        "step_down_ready": sum(1 for r in rows if r.evaluation.step_down.status == READY),
-        "graduation_ready": sum(1 for r in rows if r.evaluation.graduation.status == READY),
-        "needs_attention": sum(1 for r in rows if r.evaluation.needs_attention),
-    }
+            in_scope = in_scope.filter(**{field: filters[name]})
+    today = timezone.localdate()
+    snapshots.refresh_stale(in_scope, today)
+    episodes = in_scope.filter(marker_snapshot__as_of=today)
+    counts = episodes.aggregate(
+        step_down_ready=Count("pk", filter=snapshots.STATUS_QUERIES["step_down_ready"]),
+        graduation_ready=Count("pk", filter=snapshots.STATUS_QUERIES["graduation_ready"]),
+        needs_attention=Count("pk", filter=snapshots.STATUS_QUERIES["needs_attention"]),
+    )
     if "status" in filters:
-        test = STATUS_FILTERS[filters["status"]][1]
-        rows = [r for r in rows if test(r.evaluation)]
+        episodes = episodes.filter(snapshots.STATUS_QUERIES[filters["status"]])
     if "flag" in filters:
-        rows = [r for r in rows if filters["flag"] in r.evaluation.flags]
-    return form, counts, _sorted(rows, request.GET.get("sort") or DEFAULT_SORT)
+        episodes = episodes.filter(snapshots.flag_query(filters["flag"]))
+    episodes = episodes.select_related(
+        "client", "site", "track", "primary_therapist", "case_manager", "marker_snapshot"
+    ).order_by(*_ordering(request.GET.get("sort") or DEFAULT_SORT))
+    return form, counts, episodes
+
+
+def _rows(episodes):
+    return [Row(e, snapshots.evaluation_of(e.marker_snapshot)) for e in episodes]
+
+
+def caseload_table(request):
+    """(form, counts, rows) of the user's whole caseload as filtered and sorted (the CSV's)."""
+    form, counts, episodes = caseload_episodes(request)
+    return form, counts, _rows(episodes)
 
 
 def _headers(request):
@@ -141,8 +174,9 @@ def _headers(request):
 
 
 def caseload(request):
-    form, counts, rows = caseload_table(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, counts, episodes = caseload_episodes(request)
+    page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _rows(page.object_list)
     access_list_record(request=request, client_ids=[r.client.pk for r in page])
     query = request.GET.copy()
     query.pop("page", None)

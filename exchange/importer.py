@@ -38,6 +38,7 @@ from attendance.models import Attendance, Session, SessionAddendum
 from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
+from clients.services import episodes_inputs_changed
 from dashboard.models import Decision
 from exchange.validation import Known, _session_key
 from goals.models import Goal, GoalRating, Worksheet
@@ -208,6 +209,7 @@ class _Writer:
         self.decisions()
         if self.digest_problems:
             raise SignatureMismatch(self.digest_problems)  # rolls the whole import back
+        episodes_inputs_changed(client_ids=self.client_ids.values())  # one UPDATE for the whole import
         return {label: self.created[label] for label in SUMMARY}
 
     def _digest_agrees(self, item, digest):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clients.models import Episode
+from clients.services import episodes_inputs_changed
 from goals import rules
 from goals.models import Goal, GoalRating, Worksheet
 from iop.errors import StaleEdit
@@ -37,6 +38,7 @@ def goal_add(*, episode, area, statement, objective="", target_date=None, by=Non
     )
     goal.full_clean()
     goal.save()
+    episodes_inputs_changed(episode_ids=[locked.pk])
     return goal
 
 
@@ -68,6 +70,7 @@ def goal_status_set(*, goal, status, by=None):
     locked.status = status
     locked._history_user = by
     locked.save(update_fields=["status"])
+    episodes_inputs_changed(episode_ids=[locked.episode_id])
     return locked
 
 
@@ -145,4 +148,5 @@ def worksheet_save(*, episode, week, ratings, reflection="", by=None, version=No
         bulk_create_with_history(to_create, GoalRating, default_user=by)
     if to_update:
         bulk_update_with_history(to_update, GoalRating, ["rating", "reflection"], default_user=by)
+    episodes_inputs_changed(episode_ids=[episode.pk])
     return worksheet

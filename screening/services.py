@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clients.services import episodes_inputs_changed
 from iop.validators import prescription_end_problem
 from screening.models import Prescription, Screen, ScreenResult
 
@@ -155,6 +156,7 @@ def screen_record(
                 )
             )
         bulk_create_with_history(rows, ScreenResult, default_user=by)
+    episodes_inputs_changed(episode_ids=[screen.episode_id])
     return screen
 
 
@@ -176,6 +178,7 @@ def result_send_for_confirmation(*, result, by, sent_on=None):
     current.confirmation_sent_on = sent_on or timezone.localdate()
     current._history_user = by
     current.save()
+    episodes_inputs_changed(episode_ids=[current.screen.episode_id])
     return current
 
 
@@ -205,6 +208,7 @@ def result_confirm(*, result, confirmation, by, confirmed_on=None, seen=None):
     current.confirmation_sent_on = current.confirmation_sent_on or confirmed_on
     current._history_user = by
     current.save()
+    episodes_inputs_changed(episode_ids=[current.screen.episode_id])
     return current
 
 
@@ -224,6 +228,7 @@ def prescription_add(*, client, analyte, medication, start, by, end=None, prescr
     rx.full_clean()
     rx._history_user = by
     rx.save()
+    episodes_inputs_changed(client_ids=[rx.client_id])
     return rx
 
 
@@ -241,6 +246,7 @@ def prescription_end(*, prescription, end, by):
     current.end = end
     current._history_user = by
     current.save()
+    episodes_inputs_changed(client_ids=[current.client_id])
     return current
 
 
@@ -251,6 +257,7 @@ def prescription_mark_error(*, prescription, by):
     current.entered_in_error = True
     current._history_user = by
     current.save()
+    episodes_inputs_changed(client_ids=[current.client_id])
     return current
 
 
@@ -269,4 +276,5 @@ def screen_mark_error(*, screen, by, reason):
     current.notes = f"{current.notes}\nEntered in error: {reason.strip()}".strip()
     current._history_user = by
     current.save()
+    episodes_inputs_changed(episode_ids=[current.episode_id])
     return current

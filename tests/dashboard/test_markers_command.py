@@ -274,3 +274,37 @@ def test_settled_reading_through_the_command(site1, track1, therapist, reading):
     change(episode)
     doc = run("--mrn", episode.client.mrn, "--as-of", AS_OF.isoformat(), "--format", "json")
     assert holds(doc), doc
+
+
+def refresh(*args):
+    out = io.StringIO()
+    call_command("markers", "--refresh", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refresh_recomputes_the_stale_snapshots_of_a_site_as_of_a_day(site1, site2, track1, therapist):
+    from dashboard.models import MarkerSnapshot
+    from tests.factories import TrackFactory
+
+    ours = build_caseload(2, site=site1, track=track1, therapist=therapist)
+    theirs = build_caseload(1, site=site2, track=TrackFactory(site=site2), therapist=therapist, prefix="N")
+    assert refresh("--site", "RIC", "--as-of", AS_OF.isoformat()) == "Refreshed 2 markers snapshots as of 2026-03-05.\n"
+    snapshots = MarkerSnapshot.objects.filter(episode__in=ours)
+    assert {s.as_of for s in snapshots} == {AS_OF} and not MarkerSnapshot.objects.filter(episode__in=theirs).exists()
+    assert {s.step_down_status for s in snapshots} == {"ready"}
+    assert refresh("--site", "RIC", "--as-of", AS_OF.isoformat()).startswith("Refreshed 0 ")  # all current
+    assert refresh("--as-of", AS_OF.isoformat()).startswith("Refreshed 1 ")  # the other site's
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--site", "XXX"], "No site with code 'XXX'."), (["--as-of", "03/05/2026"], "--as-of must be a date")],
+)
+def test_refresh_refuses_an_unknown_site_or_a_bad_day(db, args, message):
+    with pytest.raises(CommandError, match=message):
+        refresh(*args)
+
+
+def test_site_goes_with_refresh(db):
+    with pytest.raises(CommandError, match="--site goes with --refresh"):
+        call_command("markers", "--all", "--site", "RIC", stdout=io.StringIO())

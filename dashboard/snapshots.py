@@ -1,0 +1,168 @@
+"""The markers snapshot: a per-episode cache of ``evaluate`` that the caseload pages, sorts and
+filters in SQL (DESIGN.md "Markers" point 4).
+
+A snapshot is current while its ``as_of`` is the day asked for and its ``inputs_version`` is the
+episode's: every write service bumps the episode's version (``clients.services.
+episodes_inputs_changed``) in its own transaction. ``refresh_stale`` recomputes the stale ones
+of a set of episodes in one evaluation pass (``dashboard.queries.episode_evaluations``, the one
+path to the rules) and one bulk upsert. The version is read *before* the facts, so a write that
+commits meanwhile leaves the snapshot stale (recomputed next time), never wrongly current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from dashboard.markers import (
+    APPROACHING,
+    FLAG_CODES,
+    NOT_READY,
+    READY,
+    Criterion,
+    Evaluation,
+    Markers,
+    Readiness,
+)
+from dashboard.models import MarkerSnapshot
+from dashboard.queries import episode_evaluations
+
+UPSERT_BATCH = 1000  # rows per INSERT … ON CONFLICT (PostgreSQL's 65,535 parameters; SQLite batches smaller)
+FLAG_COLUMNS = {code: f"flag_{code}" for code in FLAG_CODES}
+COLUMNS = [
+    "as_of",
+    "inputs_version",
+    "computed_at",
+    "evaluation",
+    "shown",
+    "step_down_status",
+    "graduation_status",
+    "weeks_in_program",
+    "attendance_rate_4w",
+    "hours_last_week",
+    "negative_streak",
+    "negative_streak_days",
+    "last_screen_on",
+    "goals_on_track",
+    "latest_recommendation",
+    "flag_count",
+    *FLAG_COLUMNS.values(),
+]
+# The caseload's readiness filters (dashboard.forms.STATUS_FILTERS names them), on the columns.
+STATUS_QUERIES = {
+    "step_down_ready": Q(marker_snapshot__step_down_status=READY),
+    "graduation_ready": Q(marker_snapshot__graduation_status=READY),
+    "approaching": Q(marker_snapshot__step_down_status=APPROACHING) | Q(marker_snapshot__graduation_status=APPROACHING),
+    "not_ready": Q(marker_snapshot__step_down_status=NOT_READY),
+    "needs_attention": Q(marker_snapshot__flag_count__gt=0),
+}
+
+
+def flag_query(code):
+    return Q(**{f"marker_snapshot__{FLAG_COLUMNS[code]}": True})
+
+
+def snapshot_of(episode_id, evaluation: Evaluation, as_of, inputs_version, computed_at) -> MarkerSnapshot:
+    """The snapshot row of one evaluation: its JSON exactly ``as_dict()``, plus its columns."""
+    m = evaluation.markers
+    return MarkerSnapshot(
+        episode_id=episode_id,
+        as_of=as_of,
+        inputs_version=inputs_version,
+        computed_at=computed_at,
+        evaluation=evaluation.as_dict(),
+        shown={
+            "excused_absences_4w": m.excused_absences_4w,
+            "attended_4w": m.attended_4w,
+            "expected_4w": m.expected_4w,
+            "required_weekly_hours": m.required_weekly_hours,
+        },
+        step_down_status=evaluation.step_down.status,
+        graduation_status=evaluation.graduation.status,
+        weeks_in_program=m.weeks_in_program,
+        attendance_rate_4w=m.attendance_rate_4w,
+        hours_last_week=m.hours_last_week,
+        negative_streak=m.negative_streak,
+        negative_streak_days=m.negative_streak_days,
+        last_screen_on=m.last_screen_on,
+        goals_on_track=m.goals_on_track,
+        latest_recommendation=m.latest_recommendation or "",
+        flag_count=len(evaluation.flags),
+        **{column: code in evaluation.flags for code, column in FLAG_COLUMNS.items()},
+    )
+
+
+def stale(episodes, as_of):
+    """The episodes of the queryset ``episodes`` without a current snapshot as of ``as_of``."""
+    current = MarkerSnapshot.objects.filter(
+        episode=OuterRef("pk"), as_of=as_of, inputs_version=OuterRef("inputs_version")
+    )
+    return episodes.filter(~Exists(current))
+
+
+def refresh(episodes, as_of) -> int:
+    """Recompute and store the snapshots of ``episodes`` (model objects with ``inputs_version``
+    as read before their facts): one evaluation pass, bulk upserts. Returns how many."""
+    episodes = list(episodes)
+    if not episodes:
+        return 0
+    computed_at = timezone.now()
+    evaluations = episode_evaluations(episodes, as_of)
+    rows = [snapshot_of(e.pk, evaluations[e.pk], as_of, e.inputs_version, computed_at) for e in episodes]
+    MarkerSnapshot.objects.bulk_create(
+        rows, batch_size=UPSERT_BATCH, update_conflicts=True, unique_fields=["episode"], update_fields=COLUMNS
+    )
+    return len(rows)
+
+
+def refresh_stale(episodes, as_of) -> int:
+    """Bring the snapshots of the queryset ``episodes`` up to date as of ``as_of``: one query when
+    all are current; else that, the evaluation's queries and the upsert."""
+    fields = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours", "inputs_version")
+    # In episode order: two requests refreshing overlapping rows lock them in the same order
+    # (no deadlock; the later upsert simply wins, and both wrote a correct snapshot).
+    todo = list(stale(episodes, as_of).select_related(None).only(*fields).order_by("pk"))
+    return refresh(todo, as_of)
+
+
+# --- Reading a snapshot back ------------------------------------------------------------------
+
+
+def _day(text):
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _readiness(document):
+    criteria = tuple(Criterion(c["name"], c["measured"], c["required"], c["met"]) for c in document["criteria"])
+    return Readiness(document["status"], criteria)
+
+
+def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
+    """The ``Evaluation`` a snapshot caches (without the criteria's explanation words): the
+    rates from their unrounded columns, the rest from the JSON."""
+    document, shown = snapshot.evaluation, snapshot.shown
+    m = document["markers"]
+    markers = Markers(
+        weeks_in_program=m["weeks_in_program"],
+        attendance_rate_4w=snapshot.attendance_rate_4w,
+        hours_by_week=tuple(m["hours_by_week"]),
+        negative_streak=m["negative_streak"],
+        negative_streak_days=m["negative_streak_days"],
+        last_screen_on=_day(m["last_screen_on"]),
+        days_since_unexpected_positive=m["days_since_unexpected_positive"],
+        goals_on_track=snapshot.goals_on_track,
+        latest_recommendation=m["latest_recommendation"],
+        latest_checkin_on=_day(m["latest_checkin_on"]),
+        excused_absences_4w=shown.get("excused_absences_4w", 0),
+        attended_4w=shown.get("attended_4w", 0),
+        expected_4w=shown.get("expected_4w", 0),
+        required_weekly_hours=shown.get("required_weekly_hours", 9.0),
+    )
+    return Evaluation(
+        markers=markers,
+        step_down=_readiness(document["step_down"]),
+        graduation=_readiness(document["graduation"]),
+        flags=tuple(document["flags"]),
+    )
