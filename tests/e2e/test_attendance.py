@@ -25,6 +25,9 @@ def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_re
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Group therapy · Evening")).to_be_visible()
     assert_accessible(page)
+    expect(page.get_by_label("Status for Ana Diaz")).to_have_value("")  # nothing pre-selected
+    page.get_by_role("button", name="Mark all present").click()
+    expect(page.get_by_label("Status for Carla Nguyen")).to_have_value("present")
     page.get_by_label("Status for Ben Okafor").select_option("late")
     page.get_by_label("Minutes attended by Ben Okafor").fill("150")
     page.get_by_label("Status for Carla Nguyen").select_option("absent")

@@ -1,0 +1,45 @@
+"""Issue 15: honest rosters (nothing pre-selected, make-up add keeps the draft, the facilitator
+recorded), cancelling a session with a reason and giving it a topic."""
+
+import pytest
+from django.urls import reverse
+
+from attendance.models import Attendance, Session
+from tests.attendance.test_views import roster_data, roster_url
+from tests.factories import EpisodeFactory, SessionFactory, TrackFactory
+
+
+def test_an_untouched_roster_has_no_status_selected_and_saving_it_is_refused_per_client(
+    as_therapist, evening, episode1, make_clients
+):
+    ben = make_clients(1)[0]
+    page = as_therapist.get(roster_url(evening))
+    assert page.context["form"][f"status_{episode1.pk}"].value() in ("", None)
+    assert 'selected>Present' not in page.content.decode()
+
+    untouched = roster_data(evening, [episode1, ben], status="")
+    response = as_therapist.post(roster_url(evening), untouched)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"Choose a status for {episode1.client.full_name}." in body
+    assert f"Choose a status for {ben.client.full_name}." in body
+    assert not Attendance.objects.exists()
+    assert Session.objects.get(pk=evening.pk).status == Session.Status.SCHEDULED
+
+
+def test_one_unmarked_client_refuses_the_whole_roster(as_therapist, evening, episode1, make_clients):
+    ben = make_clients(1)[0]
+    data = roster_data(evening, [episode1, ben])
+    data[f"status_{ben.pk}"] = ""
+    response = as_therapist.post(roster_url(evening), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"Choose a status for {ben.client.full_name}." in body
+    assert f"Choose a status for {episode1.client.full_name}." not in body
+    assert not Attendance.objects.exists()
+
+
+def test_the_mark_all_present_button_is_on_the_roster(as_therapist, evening, episode1):
+    body = as_therapist.get(roster_url(evening)).content.decode()
+    assert "Mark all present" in body
