@@ -98,7 +98,24 @@ def session_detail(request, pk):
     return _roster_render(request, session, form, can_write, existing, added)
 
 
+DRAFT_PREFIXES = ("status_", "minutes_", "note_")
+
+
+def _roster_makeup_add(request, session):
+    """Add a make-up client to the roster being typed: nothing is saved, and every status,
+    minute, note and the group note typed so far come back as they were."""
+    posted = _ids(request.POST.getlist("episode"))
+    added = _ids(request.POST.getlist("add"))[:1]
+    episodes = queries.roster_episodes(session, extra_ids=[*posted, *added])
+    draft = {k: v for k, v in request.POST.items() if k.startswith(DRAFT_PREFIXES) or k in ("group_note", "version")}
+    existing = {a.episode_id: a for a in session.attendance.all()}
+    form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
+    return _roster_render(request, session, form, True, existing, [*posted, *added])
+
+
 def _roster_post(request, session):
+    if "makeup" in request.POST:
+        return _roster_makeup_add(request, session)
     raw = request.POST.getlist("episode")
     posted = _ids(raw)
     wanted = set(posted)

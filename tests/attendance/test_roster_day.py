@@ -1,12 +1,9 @@
 """Issue 15: honest rosters (nothing pre-selected, make-up add keeps the draft, the facilitator
 recorded), cancelling a session with a reason and giving it a topic."""
 
-import pytest
-from django.urls import reverse
-
 from attendance.models import Attendance, Session
 from tests.attendance.test_views import roster_data, roster_url
-from tests.factories import EpisodeFactory, SessionFactory, TrackFactory
+from tests.factories import EpisodeFactory, TrackFactory
 
 
 def test_an_untouched_roster_has_no_status_selected_and_saving_it_is_refused_per_client(
@@ -15,7 +12,7 @@ def test_an_untouched_roster_has_no_status_selected_and_saving_it_is_refused_per
     ben = make_clients(1)[0]
     page = as_therapist.get(roster_url(evening))
     assert page.context["form"][f"status_{episode1.pk}"].value() in ("", None)
-    assert 'selected>Present' not in page.content.decode()
+    assert "selected>Present" not in page.content.decode()
 
     untouched = roster_data(evening, [episode1, ben], status="")
     response = as_therapist.post(roster_url(evening), untouched)
@@ -43,3 +40,33 @@ def test_one_unmarked_client_refuses_the_whole_roster(as_therapist, evening, epi
 def test_the_mark_all_present_button_is_on_the_roster(as_therapist, evening, episode1):
     body = as_therapist.get(roster_url(evening)).content.decode()
     assert "Mark all present" in body
+
+
+def test_adding_a_make_up_client_keeps_the_statuses_and_group_note_typed_and_saves_nothing(
+    as_therapist, evening, episode1, site1
+):
+    makeup = EpisodeFactory(site=site1, track=TrackFactory(site=site1))
+    draft = roster_data(evening, [episode1], status="late", minutes="150", note="Arrived after break.")
+    draft.update(group_note="Urge surfing practice.", add=makeup.pk, makeup="1")
+
+    response = as_therapist.post(roster_url(evening), draft)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {e.pk for e in form.episodes} == {episode1.pk, makeup.pk}
+    assert form[f"status_{episode1.pk}"].value() == "late"
+    assert str(form[f"minutes_{episode1.pk}"].value()) == "150"
+    assert form[f"note_{episode1.pk}"].value() == "Arrived after break."
+    assert form["group_note"].value() == "Urge surfing practice."
+    assert form[f"status_{makeup.pk}"].value() in ("", None)
+    assert "make-up" in response.content.decode()
+    assert not Attendance.objects.exists()
+    assert Session.objects.get(pk=evening.pk).group_note == ""
+
+
+def test_a_make_up_of_another_site_posted_is_not_added(as_therapist, evening, episode1, site2):
+    stranger = EpisodeFactory(site=site2)
+    draft = roster_data(evening, [episode1])
+    draft.update(add=stranger.pk, makeup="1")
+    response = as_therapist.post(roster_url(evening), draft)
+    assert {e.pk for e in response.context["form"].episodes} == {episode1.pk}
