@@ -164,12 +164,16 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
         if note_same and _unchanged(existing, entries, session.duration_minutes):
             return locked  # the same form submitted twice: already saved, nothing to do
         raise StaleEdit(ROSTER_CHANGED, current=locked)
-    changes = {"version": F("version") + 1, "status": Session.Status.HELD}
+    # The facilitator is recorded when the roster is taken: the one already chosen, else whoever saves it.
+    facilitator_id = locked.facilitator_id or (by.pk if by is not None else None)
+    changes = {"version": F("version") + 1, "status": Session.Status.HELD, "facilitator_id": facilitator_id}
     if group_note is not None:
         changes["group_note"] = group_note
     Session.objects.filter(pk=session.pk).update(**changes)
     session.version = seen_version + 1
     session.status = Session.Status.HELD
+    if session.facilitator_id != facilitator_id:
+        session.facilitator = by
     if group_note is not None:
         session.group_note = group_note
     bulk_update_with_history([session], Session, fields=[], default_user=by)

@@ -1,9 +1,11 @@
 """Issue 15: honest rosters (nothing pre-selected, make-up add keeps the draft, the facilitator
 recorded), cancelling a session with a reason and giving it a topic."""
 
+from django.urls import reverse
+
 from attendance.models import Attendance, Session
 from tests.attendance.test_views import roster_data, roster_url
-from tests.factories import EpisodeFactory, TrackFactory
+from tests.factories import EpisodeFactory, SessionFactory, TrackFactory
 
 
 def test_an_untouched_roster_has_no_status_selected_and_saving_it_is_refused_per_client(
@@ -70,3 +72,24 @@ def test_a_make_up_of_another_site_posted_is_not_added(as_therapist, evening, ep
     draft.update(add=stranger.pk, makeup="1")
     response = as_therapist.post(roster_url(evening), draft)
     assert {e.pk for e in response.context["form"].episodes} == {episode1.pk}
+
+
+def test_the_facilitator_is_whoever_takes_the_roster_and_is_shown_on_the_signed_note(
+    as_therapist, therapist, site1, track1, episode1, today
+):
+    generated = SessionFactory(site=site1, track=track1, date=today, status="scheduled", facilitator=None)
+    assert as_therapist.post(roster_url(generated), roster_data(generated, [episode1])).status_code == 302
+    assert Session.objects.get(pk=generated.pk).facilitator == therapist
+
+    as_therapist.post(reverse("attendance:session_sign", args=[generated.pk]))
+    name = therapist.get_full_name() or therapist.username
+    assert f"facilitator {name}" in as_therapist.get(roster_url(generated)).content.decode()
+    tab = as_therapist.get(reverse("attendance:client", args=[episode1.client_id])).content.decode()
+    assert f"facilitator {name}" in tab
+
+
+def test_a_facilitator_chosen_before_the_roster_is_kept(as_therapist, evening, episode1, admin_user):
+    Session.objects.filter(pk=evening.pk).update(facilitator=admin_user)
+    evening.refresh_from_db()
+    as_therapist.post(roster_url(evening), roster_data(evening, [episode1]))
+    assert Session.objects.get(pk=evening.pk).facilitator == admin_user
