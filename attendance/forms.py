@@ -129,6 +129,19 @@ class RosterForm(forms.Form):
         ]
 
 
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=500,
+        help_text="Shown on the session; a cancelled session counts for no one.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. facilitator ill, building closed"}),
+    )
+
+
+class SessionTopicForm(forms.Form):
+    topic = forms.CharField(label="Topic", max_length=200, error_messages={"required": "Write the topic."})
+
+
 class AddendumForm(forms.Form):
     text = forms.CharField(label="Addendum", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -211,6 +211,53 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     return session
 
 
+def _session_locked_unsigned(session, action):
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_signed:
+        raise ValidationError(f"This session's note is signed: it can no longer be {action}.")
+    if locked.status == Session.Status.CANCELLED:
+        raise ValidationError(f"This session was cancelled: it can no longer be {action}.")
+    return locked
+
+
+@transaction.atomic
+def session_cancel(*, session, reason, by):
+    """Cancel a session that was not held (no deletes): its status becomes cancelled, with the
+    reason, who and when. A cancelled session counts for no one (attendance/rules.py)."""
+    locked = _session_locked_unsigned(session, "cancelled")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the session is cancelled."})
+    if Attendance.objects.filter(session=locked).exists():
+        raise ValidationError(
+            "The roster of this session was taken: it was held and cannot be cancelled. "
+            "Mark the clients' attendance on the roster instead."
+        )
+    locked.status = Session.Status.CANCELLED
+    locked.cancel_reason = reason
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = by
+    locked.version += 1
+    locked.full_clean(exclude=["date"])  # an old session may be cancelled after the entry window
+    locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "version"])
+    return locked
+
+
+@transaction.atomic
+def session_topic_set(*, session, topic, by):
+    """Give a session (not signed, not cancelled) its topic."""
+    locked = _session_locked_unsigned(session, "changed")
+    if not topic.strip():
+        raise ValidationError({"topic": "Write the topic."})
+    if locked.topic == topic.strip():
+        return locked  # unchanged (a repeated submit): nothing to write
+    locked.topic = topic.strip()
+    locked.version += 1
+    locked.full_clean(exclude=["date"])
+    locked.save(update_fields=["topic", "version"])
+    return locked
+
+
 @transaction.atomic
 def session_note_sign(*, session, by):
     """Sign the session's note: the note and roster are locked from now on (addenda only).

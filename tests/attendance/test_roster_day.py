@@ -1,6 +1,8 @@
 """Issue 15: honest rosters (nothing pre-selected, make-up add keeps the draft, the facilitator
 recorded), cancelling a session with a reason and giving it a topic."""
 
+from uuid import uuid4
+
 from django.urls import reverse
 
 from attendance.models import Attendance, Session
@@ -93,3 +95,70 @@ def test_a_facilitator_chosen_before_the_roster_is_kept(as_therapist, evening, e
     evening.refresh_from_db()
     as_therapist.post(roster_url(evening), roster_data(evening, [episode1]))
     assert Session.objects.get(pk=evening.pk).facilitator == admin_user
+
+
+# --- cancel and topic ------------------------------------------------------------------------
+
+
+def cancel_url(session):
+    return reverse("attendance:session_cancel", args=[session.pk])
+
+
+def test_a_scheduled_session_is_cancelled_with_its_reason_shown_and_nothing_deleted(
+    as_therapist, therapist, evening, episode1
+):
+    response = as_therapist.post(cancel_url(evening), {"reason": "Facilitator ill", "submission_key": uuid4()})
+    assert response.status_code == 302
+    cancelled = Session.objects.get(pk=evening.pk)
+    assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_by) == (
+        "cancelled",
+        "Facilitator ill",
+        therapist,
+    )
+    page = as_therapist.get(roster_url(evening)).content.decode()
+    assert "Reason: Facilitator ill" in page and "counts for no one" in page
+    assert Session.history.filter(id=evening.pk, status="cancelled").exists()
+
+
+def test_cancelling_needs_a_reason(as_therapist, evening):
+    response = as_therapist.post(cancel_url(evening), {"reason": "  "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Session.objects.get(pk=evening.pk).status == "scheduled"
+
+
+def test_a_held_session_cannot_be_cancelled(as_therapist, evening, episode1):
+    as_therapist.post(roster_url(evening), roster_data(evening, [episode1]))
+    response = as_therapist.post(cancel_url(evening), {"reason": "Mistake"})
+    assert response.status_code == 400
+    assert "cannot be cancelled" in response.content.decode()
+    assert Session.objects.get(pk=evening.pk).status == "held"
+
+
+def test_a_repeated_cancel_submit_is_replayed_not_refused(as_therapist, evening):
+    data = {"reason": "Building closed", "submission_key": uuid4()}
+    as_therapist.post(cancel_url(evening), data)
+    again = as_therapist.post(cancel_url(evening), data)
+    assert again.status_code == 302
+    assert Session.objects.get(pk=evening.pk).cancel_reason == "Building closed"
+
+
+def test_a_case_manager_may_not_cancel_and_another_site_gets_404(as_casemanager, as_therapist2, evening):
+    assert as_casemanager.post(cancel_url(evening), {"reason": "x"}).status_code == 403
+    assert as_therapist2.post(cancel_url(evening), {"reason": "x"}).status_code == 404
+    assert Session.objects.get(pk=evening.pk).status == "scheduled"
+
+
+def test_a_session_is_given_a_topic(as_therapist, evening):
+    url = reverse("attendance:session_topic", args=[evening.pk])
+    assert as_therapist.post(url, {"topic": "Relapse warning signs", "submission_key": uuid4()}).status_code == 302
+    assert Session.objects.get(pk=evening.pk).topic == "Relapse warning signs"
+    assert "Topic: Relapse warning signs" in as_therapist.get(roster_url(evening)).content.decode()
+
+
+def test_a_signed_session_topic_cannot_change(as_therapist, evening, episode1):
+    as_therapist.post(roster_url(evening), roster_data(evening, [episode1]))
+    as_therapist.post(reverse("attendance:session_sign", args=[evening.pk]))
+    response = as_therapist.post(reverse("attendance:session_topic", args=[evening.pk]), {"topic": "Changed"})
+    assert response.status_code == 400
+    assert Session.objects.get(pk=evening.pk).topic != "Changed"
