@@ -8,6 +8,7 @@ from iop.validators import NOTE_MAX_LENGTH, session_date_problem
 from programs.models import Site, Track
 
 ROSTER_STATUSES = [c for c in Attendance.Status.choices if c[0] != Attendance.Status.CANCELLED]
+UNMARKED = ("", "— choose —")  # nothing is pre-selected: an untouched roster documents no one
 INDIVIDUAL_KINDS = [c for c in Session.Kind.choices if c[0] != Session.Kind.GROUP]
 
 
@@ -68,8 +69,9 @@ class RosterForm(forms.Form):
             name = episode.client.full_name
             pk = episode.pk
             self.fields[f"status_{pk}"] = forms.ChoiceField(
-                choices=ROSTER_STATUSES,
-                initial=row.status if row else Attendance.Status.PRESENT,
+                choices=[UNMARKED, *ROSTER_STATUSES],
+                required=False,
+                initial=row.status if row else "",
                 label=f"Status for {name}",
                 widget=forms.Select(attrs={"class": "form-select form-select-sm roster-status"}),
             )
@@ -98,14 +100,21 @@ class RosterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for episode in self.episodes:
-            status = cleaned.get(f"status_{episode.pk}")
-            minutes_key = f"minutes_{episode.pk}"
+            status_key, minutes_key = f"status_{episode.pk}", f"minutes_{episode.pk}"
+            status = cleaned.get(status_key)
+            if status == "":
+                self.add_error(status_key, f"Choose a status for {episode.client.full_name}.")
+                continue
             if status is None or minutes_key in self.errors:
                 continue
             problem = rules.minutes_problem(status, self.session.duration_minutes, cleaned.get(minutes_key))
             if problem:
                 self.add_error(minutes_key, problem)
         return cleaned
+
+    def row_errors(self):
+        """Every row's problems, for the summary above the roster."""
+        return [e for name, errors in self.errors.items() if name != "__all__" for e in errors]
 
     def entries(self):
         data = self.cleaned_data
@@ -118,6 +127,19 @@ class RosterForm(forms.Form):
             )
             for e in self.episodes
         ]
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=500,
+        help_text="Shown on the session; a cancelled session counts for no one.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. facilitator ill, building closed"}),
+    )
+
+
+class SessionTopicForm(forms.Form):
+    topic = forms.CharField(label="Topic", max_length=200, error_messages={"required": "Write the topic."})
 
 
 class AddendumForm(forms.Form):

@@ -45,6 +45,13 @@ class Session(models.Model):
         validators=[validate_note_length],
         help_text="Written once; shown on every attendee's record.",
     )
+    cancel_reason = models.CharField(
+        "Reason for cancelling", max_length=500, blank=True, help_text="Why the program cancelled the session."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     note_signed_at = models.DateTimeField(null=True, blank=True)
     note_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -165,12 +165,16 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
         if note_same and _unchanged(existing, entries, session.duration_minutes):
             return locked  # the same form submitted twice: already saved, nothing to do
         raise StaleEdit(ROSTER_CHANGED, current=locked)
-    changes = {"version": F("version") + 1, "status": Session.Status.HELD}
+    # The facilitator is recorded when the roster is taken: the one already chosen, else whoever saves it.
+    facilitator_id = locked.facilitator_id or (by.pk if by is not None else None)
+    changes = {"version": F("version") + 1, "status": Session.Status.HELD, "facilitator_id": facilitator_id}
     if group_note is not None:
         changes["group_note"] = group_note
     Session.objects.filter(pk=session.pk).update(**changes)
     session.version = seen_version + 1
     session.status = Session.Status.HELD
+    if session.facilitator_id != facilitator_id:
+        session.facilitator = by
     if group_note is not None:
         session.group_note = group_note
     bulk_update_with_history([session], Session, fields=[], default_user=by)
@@ -208,6 +212,53 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     # The session is now held: every row of it is an input, not only the changed ones.
     episodes_inputs_changed(episode_ids=set(existing) | {e.episode.pk for e in entries})
     return session
+
+
+def _session_locked_unsigned(session, action):
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_signed:
+        raise ValidationError(f"This session's note is signed: it can no longer be {action}.")
+    if locked.status == Session.Status.CANCELLED:
+        raise ValidationError(f"This session was cancelled: it can no longer be {action}.")
+    return locked
+
+
+@transaction.atomic
+def session_cancel(*, session, reason, by):
+    """Cancel a session that was not held (no deletes): its status becomes cancelled, with the
+    reason, who and when. A cancelled session counts for no one (attendance/rules.py)."""
+    locked = _session_locked_unsigned(session, "cancelled")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the session is cancelled."})
+    if Attendance.objects.filter(session=locked).exists():
+        raise ValidationError(
+            "The roster of this session was taken: it was held and cannot be cancelled. "
+            "Mark the clients' attendance on the roster instead."
+        )
+    locked.status = Session.Status.CANCELLED
+    locked.cancel_reason = reason
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = by
+    locked.version += 1
+    locked.full_clean(exclude=["date"])  # an old session may be cancelled after the entry window
+    locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "version"])
+    return locked
+
+
+@transaction.atomic
+def session_topic_set(*, session, topic, by):
+    """Give a session (not signed, not cancelled) its topic."""
+    locked = _session_locked_unsigned(session, "changed")
+    if not topic.strip():
+        raise ValidationError({"topic": "Write the topic."})
+    if locked.topic == topic.strip():
+        return locked  # unchanged (a repeated submit): nothing to write
+    locked.topic = topic.strip()
+    locked.version += 1
+    locked.full_clean(exclude=["date"])
+    locked.save(update_fields=["topic", "version"])
+    return locked
 
 
 @transaction.atomic

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import queries, services
-from attendance.forms import AddendumForm, IndividualSessionForm, RosterForm, SessionForm
+from attendance.forms import (
+    AddendumForm,
+    IndividualSessionForm,
+    RosterForm,
+    SessionCancelForm,
+    SessionForm,
+    SessionTopicForm,
+)
 from attendance.models import Session
 from audit.services import access_list_record
 from clients.records import client_record_open, episode_for_write, record_context
@@ -28,7 +35,7 @@ def _can_write(user):
 
 def _session_or_404(request, pk):
     sessions = Session.objects.filter(site__in=Site.objects.for_user(request.user)).select_related(
-        "site", "track", "facilitator", "note_signed_by"
+        "site", "track", "facilitator", "note_signed_by", "cancelled_by"
     )
     return get_object_or_404(sessions, pk=pk)
 
@@ -98,7 +105,24 @@ def session_detail(request, pk):
     return _roster_render(request, session, form, can_write, existing, added)
 
 
+DRAFT_PREFIXES = ("status_", "minutes_", "note_")
+
+
+def _roster_makeup_add(request, session):
+    """Add a make-up client to the roster being typed: nothing is saved, and every status,
+    minute, note and the group note typed so far come back as they were."""
+    posted = _ids(request.POST.getlist("episode"))
+    added = _ids(request.POST.getlist("add"))[:1]
+    episodes = queries.roster_episodes(session, extra_ids=[*posted, *added])
+    draft = {k: v for k, v in request.POST.items() if k.startswith(DRAFT_PREFIXES) or k in ("group_note", "version")}
+    existing = {a.episode_id: a for a in session.attendance.all()}
+    form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
+    return _roster_render(request, session, form, True, existing, [*posted, *added])
+
+
 def _roster_post(request, session):
+    if "makeup" in request.POST:
+        return _roster_makeup_add(request, session)
     raw = request.POST.getlist("episode")
     posted = _ids(raw)
     wanted = set(posted)
@@ -126,7 +150,7 @@ def _roster_post(request, session):
     return _roster_render(request, session, form, True, {}, posted, status=400)
 
 
-def _roster_render(request, session, form, can_write, existing, added, status=200):
+def _roster_render(request, session, form, can_write, existing, added, status=200, cancel_form=None, topic_form=None):
     editable = can_write and not session.is_signed and session.status != Session.Status.CANCELLED
     candidates = []
     if editable and session.date <= timezone.localdate():
@@ -142,6 +166,9 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
         "candidates": candidates,
         "addenda": list(session.addenda.select_related("author")),
         "addendum_form": AddendumForm(),
+        "cancel_form": cancel_form or SessionCancelForm(),
+        "topic_form": topic_form or SessionTopicForm(initial={"topic": session.topic}),
+        "can_change": can_write and not session.is_signed and session.status != Session.Status.CANCELLED,
         "future": session.date > timezone.localdate(),
     }
     return render(request, "attendance/session_detail.html", context, status=status)
@@ -159,6 +186,58 @@ def session_sign(request, pk):
     else:
         messages.success(request, "Session note signed: the roster and note are now locked.")
     return redirect("attendance:session", session.pk)
+
+
+def _session_change(request, session, form, *, service, done, form_name):
+    """POST a small change of a session (cancel, topic): once per submission key; a refusal is
+    shown on the session page with nothing written."""
+    if form.is_valid():
+
+        def save():
+            service(session=session, by=request.user, **form.cleaned_data)
+            messages.success(request, done)
+            return reverse("attendance:session", args=[session.pk])
+
+        try:
+            return submit_once(request, save)
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+    return _roster_page(request, session, status=400, **{form_name: form})
+
+
+def _roster_page(request, session, status=200, **forms_):
+    episodes = queries.roster_episodes(session)
+    existing = {a.episode_id: a for a in session.attendance.all()}
+    form = RosterForm(session=session, episodes=episodes, existing=existing)
+    return _roster_render(request, session, form, _can_write(request.user), existing, [], status=status, **forms_)
+
+
+@require_POST
+def session_cancel(request, pk):
+    """Cancel a session that was not held, with a reason (nothing is deleted)."""
+    session = _session_or_404(request, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    if replay := submission_replay(request):
+        return replay
+    form = SessionCancelForm(request.POST)
+    return _session_change(
+        request, session, form, service=services.session_cancel, done="Session cancelled.", form_name="cancel_form"
+    )
+
+
+@require_POST
+def session_topic(request, pk):
+    """Give a session its topic."""
+    session = _session_or_404(request, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    if replay := submission_replay(request):
+        return replay
+    form = SessionTopicForm(request.POST)
+    return _session_change(
+        request, session, form, service=services.session_topic_set, done="Topic saved.", form_name="topic_form"
+    )
 
 
 @require_POST

@@ -53,7 +53,8 @@ def _answer_field(number, question, measure):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.Select(attrs={"data-measure": measure.lower().replace("-", "")}),
+        # A radio grid (one fieldset per item, arrow keys move between the answers): 16 clicks, not 16 dropdowns.
+        widget=forms.RadioSelect(attrs={"data-measure": measure.lower().replace("-", ""), "class": "form-check-input"}),
     )
 
 
@@ -64,10 +65,6 @@ ITEM9_BANNER = (
     "Assess the risk before signing: choose a risk level above None, or tick “Assessed: no current risk” "
     "and write a safety note.</div>"
 )
-
-
-def _two_columns(names):
-    return Div(*[Div(name, css_class="col-lg-6") for name in names], css_class="row")
 
 
 class CheckInForm(forms.ModelForm):
@@ -152,16 +149,7 @@ class CheckInForm(forms.ModelForm):
             Fieldset("Recovery activities and barriers", "mutual_help_meetings", "barriers"),
             Fieldset("Note", "note"),
             Fieldset("Recommendation", "recommendation", "rationale"),
-            Fieldset(
-                "PHQ-9 (optional): over the last 2 weeks, how often bothered by…",
-                _two_columns(f"phq9_{n}" for n in range(1, 10)),
-                css_id="phq9",
-            ),
-            Fieldset(
-                "GAD-7 (optional): over the last 2 weeks, how often bothered by…",
-                _two_columns(f"gad7_{n}" for n in range(1, 8)),
-                css_id="gad7",
-            ),
+            HTML('{% include "checkins/_measure_grids.html" %}'),
             "version",
         )
 
@@ -190,6 +178,13 @@ class CheckInForm(forms.ModelForm):
                 self.add_error(field, message)
         if problems:
             self.add_error(None, "Not signed: see the risk and recommendation fields below.")
+
+    def measure_grids(self):
+        """[(prefix, title, [(number, question, bound field)])] for the PHQ-9 and GAD-7 radio grids."""
+        return [
+            (prefix, label, [(n, q, self[f"{prefix}_{n}"]) for n, q in enumerate(questions, start=1)])
+            for prefix, questions, label in MEASURES
+        ]
 
     def item9_answer(self):
         """The PHQ-9 item 9 answer shown on the form (as submitted, else as saved), or None."""

@@ -104,7 +104,12 @@ def client(request, pk):
             "this_week": week_start(today),
             "can_write": request.user.has_perm("checkins.add_checkin") and episode is not None and episode.is_active,
             "trend_data": [
-                {"week": r["week"].strftime("%m/%d/%Y"), "cravings": r["checkin"].cravings, "phq9": r["phq9_total"]}
+                {
+                    "week": r["week"].strftime("%m/%d/%Y"),
+                    "cravings": r["checkin"].cravings,
+                    "phq9": r["phq9_total"],
+                    "gad7": r["gad7_total"],
+                }
                 for r in trend
             ],
         }

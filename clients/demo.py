@@ -16,6 +16,7 @@ from clients.models import Episode
 from clients.services import client_intake
 from programs.models import Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
+from programs.services import site_criteria_ensure
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # nosec B105 # the documented demo password (README), demo data only
 
@@ -154,6 +155,7 @@ def seed_users_and_sites(ctx):
     password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
     for code, name in SITES:
         ctx.sites[code], _ = Site.objects.get_or_create(code=code, defaults={"name": name})
+        site_criteria_ensure(site=ctx.sites[code])
         for suffix, tname, weekdays, start, end in TRACKS:
             track, _ = Track.objects.get_or_create(
                 code=f"{code}-{suffix}",

@@ -388,6 +388,8 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
     counts = latest_signed is not None and latest_signed.week >= _since(as_of, t.checkin_max_age_days)
     recommendation = latest_signed.recommendation if counts else None
     days_since_risk = _days_since_risk(facts, as_of)
+    streak = screen_streak((s.collected_on, s.interpretation) for s in screens)
+    worksheet = _latest_worksheet(facts, as_of, t)
     criteria = (
         Criterion("weeks_in_program", m.weeks_in_program, min_weeks, m.weeks_in_program >= min_weeks),
         Criterion(
@@ -414,7 +416,12 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
             m.negative_streak,
             streak_needed,
             m.negative_streak >= streak_needed and (m.negative_streak_days or 0) >= streak_days,
-            {"span": m.negative_streak_days, "required_span": streak_days},
+            {
+                "span": m.negative_streak_days,
+                "required_span": streak_days,
+                "expected_positives": streak.expected_positives,
+                "last_screen_on": m.last_screen_on,
+            },
         ),
         Criterion(
             "no_recent_positive",
@@ -427,7 +434,11 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
             _round(m.goals_on_track),
             goals_share,
             all_achieved or (m.goals_on_track is not None and m.goals_on_track >= goals_share),
-            {"all_achieved": all_achieved, "worksheet_days": t.worksheet_max_age_days},
+            {
+                "all_achieved": all_achieved,
+                "worksheet_days": t.worksheet_max_age_days,
+                "worksheet_week": worksheet.week if worksheet else None,
+            },
         ),
         Criterion(
             "recommendation",
@@ -561,10 +572,15 @@ def _explain_hours(c, d):
 def _explain_streak(c, d):
     span = d.get("span")
     over = f" over {_plural(span, 'day')}" if span is not None else ""
-    return (
-        f"{_plural(c.measured, 'negative screen')} in a row{over} "
-        f"({c.required} required, spanning at least {d.get('required_span', 0)} days)"
-    )
+    expected = d.get("expected_positives", 0)
+    if expected:  # "17 negative screens" when 16 were expected positives reads as a contradiction
+        kinds = f": {_plural(c.measured - expected, 'negative')}, {_plural(expected, 'expected positive')},"
+        run = f"{_plural(c.measured, 'screen')} in a row{kinds}{over}"
+    else:
+        run = f"{_plural(c.measured, 'negative screen')} in a row{over}"
+    last = d.get("last_screen_on")
+    last_text = f"; last screen on {last:%m/%d/%Y}" if last else ""
+    return f"{run} ({c.required} required, spanning at least {d.get('required_span', 0)} days){last_text}"
 
 
 def _explain_no_recent_positive(c, d):
@@ -583,8 +599,10 @@ def _explain_goals(c, d):
             f"No worksheet with active goals in the last {d.get('worksheet_days', 14)} days "
             f"({_pct(c.required)} of goals on track required)"
         )
+    week = d.get("worksheet_week")
+    sheet = f"the worksheet of week {week:%m/%d/%Y}" if week else "the latest worksheet"
     return (
-        f"{_pct(c.measured)} of the goals active that week on track on the latest worksheet "
+        f"{_pct(c.measured)} of the goals active that week on track on {sheet} "
         f"({_pct(c.required)} required; an unrated goal is not on track)"
     )
 
@@ -601,7 +619,10 @@ def _explain_recommendation(c, d):
                 f"it does not count (must recommend {wanted})"
             )
         return f"No signed check-in in the last {days} days (must recommend {wanted})"
-    return f"Latest signed check-in recommends {RECOMMENDATION_WORDS.get(c.measured, c.measured)} (needs {wanted})"
+    latest = d.get("latest_week")
+    of_week = f", week of {latest:%m/%d/%Y}," if latest else ""
+    said = RECOMMENDATION_WORDS.get(c.measured, c.measured)
+    return f"Latest signed check-in{of_week} recommends {said} (needs {wanted})"
 
 
 def _explain_no_recent_risk(c, d):

@@ -59,6 +59,12 @@ def worksheet_for_week(episode, week):
     return worksheet
 
 
+def week_ratings(episode, week):
+    """{goal id: GoalRating} of the episode's worksheet of ``week`` (e.g. last week's). One query."""
+    rows = GoalRating.objects.filter(worksheet__episode=episode, worksheet__week=week)
+    return {r.goal_id: r for r in rows}
+
+
 def on_track_rating(site_id):
     """The site's on-track threshold (Criteria), or the default. One query."""
     value = Criteria.objects.filter(site_id=site_id).values_list("on_track_rating", flat=True).first()

@@ -60,6 +60,13 @@ def worksheet_on_track(
     )
 
 
+def overdue_since(*, status: str, target_date: dt.date | None, today: dt.date) -> dt.date | None:
+    """The target date of an active goal that is past it ("overdue since …"), else None."""
+    if status != ACTIVE or target_date is None or target_date >= today:
+        return None
+    return target_date
+
+
 def every_goal_achieved(statuses: Iterable[str]) -> bool:
     """Every goal of the episode achieved (revised and discontinued ones don't count): the
     goals criterion is then met, shown "all achieved"."""

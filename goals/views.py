@@ -1,5 +1,7 @@
 """Goals tab of the client record, goal forms and the weekly worksheet (thin views)."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -107,6 +109,13 @@ def goal_status(request, goal_pk):
     return redirect(_tab_url(episode))
 
 
+def _goals_annotate(goals, *, last_week, today):
+    """Beside each goal on the worksheet: last week's rating and, past its target date, since when it is overdue."""
+    for goal in goals:
+        goal.last_week_rating = last_week.get(goal.pk)
+        goal.overdue_since = rules.overdue_since(status=goal.status, target_date=goal.target_date, today=today)
+
+
 def worksheet(request, episode_pk):
     """Fill (or reopen) the episode's worksheet of a week: ``?week=YYYY-MM-DD``, default this week."""
     episode, ctx = episode_open_for(request, episode_pk, "goals")
@@ -149,6 +158,8 @@ def worksheet(request, episode_pk):
         else:
             messages.success(request, f"Worksheet for the week of {week:%m/%d/%Y} saved.")
             return redirect(_tab_url(episode))
+    ctx["last_week"] = week - dt.timedelta(weeks=1)
+    _goals_annotate(goals, last_week=queries.week_ratings(episode, ctx["last_week"]), today=today)
     can_fill = request.user.has_perms(["goals.add_worksheet", "goals.change_worksheet"])
     if not can_fill:  # readers see the worksheet, read-only
         for f in form.fields.values():

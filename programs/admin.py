@@ -4,7 +4,10 @@ theirs, through the site admin's queryset), and the scoped user admin (``program
 from django.db.models import Count
 
 from iop.admin import NoDeleteAdminMixin, ScopedHistoryAdmin, SiteScopedAdminMixin, admin
-from programs import admin_users  # noqa: F401  (registers the scoped user admin)
+from programs import (
+    admin_users,  # noqa: F401  (registers the scoped user admin)
+    services,
+)
 from programs.models import Criteria, Site, Track
 
 
@@ -24,6 +27,11 @@ class SiteAdmin(NoDeleteAdminMixin, ScopedHistoryAdmin):
         their other sites): here the list would drop every user they may not manage."""
         readonly = [*super().get_readonly_fields(request, obj)]
         return readonly if request.user.is_superuser else [*readonly, "staff"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new site starts with its criteria row (the defaults), shown and editable
+            services.site_criteria_ensure(site=obj)
 
     @admin.display(description="Staff", ordering="staff_total")
     def staff_count(self, obj):

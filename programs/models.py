@@ -84,13 +84,13 @@ class Track(models.Model):
         return WEEKDAY_CODES[day.weekday()] in self.weekdays
 
 
-def _pct(default):
+def _pct(default, help_text=""):
     return models.DecimalField(
         max_digits=4,
         decimal_places=2,
         default=default,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="A share between 0 and 1.",
+        help_text=f"{help_text} A share between 0 and 1.".strip(),
     )
 
 
@@ -108,27 +108,35 @@ class Criteria(models.Model):
     # Readiness
     step_down_min_weeks = _count(6, "Weeks in the episode before step-down.")
     graduation_min_weeks = _count(12, "Weeks in the episode before graduation.")
-    attendance_rate_min = _pct("0.90")
-    attendance_window_days = _count(28)
+    attendance_rate_min = _pct(
+        "0.90", "Lowest attendance rate for step-down and graduation: attended ÷ (attended + unexcused), 0.90 = 90 %."
+    )
+    attendance_window_days = _count(28, "Days of sessions the attendance rate looks back over.")
     hours_weeks_window = _count(4, "Complete weeks looked at for required hours.")
     hours_weeks_required = _count(3, "Of those weeks, how many must meet the required hours.")
     step_down_streak = _count(4, "Consecutive negative (or expected-positive) screens for step-down.")
     step_down_streak_days = _count(21, "Days the step-down streak must span.")
-    graduation_streak = _count(8)
-    graduation_streak_days = _count(45)
+    graduation_streak = _count(8, "Consecutive negative (or expected-positive) screens for graduation.")
+    graduation_streak_days = _count(45, "Days the graduation streak must span.")
     no_positive_days = _count(30, "No unexpected positive, refusal, missed or invalid screen in this many days.")
-    step_down_goals_on_track = _pct("0.75")
-    graduation_goals_on_track = _pct("0.80")
-    worksheet_max_age_days = _count(14)
-    checkin_max_age_days = _count(10)
-    risk_free_days = _count(14)
-    on_track_rating = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(4)])
+    step_down_goals_on_track = _pct("0.75", "Share of active goals on track on the latest worksheet for step-down.")
+    graduation_goals_on_track = _pct("0.80", "Share of active goals on track for graduation (or every goal achieved).")
+    worksheet_max_age_days = _count(
+        14, "The latest worksheet counts only if its week started this many days ago or less."
+    )
+    checkin_max_age_days = _count(
+        10, "The latest signed check-in counts only if its week started this many days ago or less."
+    )
+    risk_free_days = _count(14, "No risk flag on any check-in of this many days.")
+    on_track_rating = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(4)], help_text="A goal rated this or more (0–4) is on track."
+    )
     # Needs-attention flags
-    flag_absences_count = _count(2)
-    flag_absences_days = _count(7)
-    flag_positive_days = _count(14)
-    flag_missed_days = _count(14)
-    flag_screen_overdue_days = _count(8)
+    flag_absences_count = _count(2, "Flag “absences” at this many unexcused absences…")
+    flag_absences_days = _count(7, "…within this many days.")
+    flag_positive_days = _count(14, "Flag an unexpected positive screen of the last this many days.")
+    flag_missed_days = _count(14, "Flag a refused, missed or invalid screen of the last this many days.")
+    flag_screen_overdue_days = _count(8, "Flag “screen overdue” when no screen was completed in this many days.")
     flag_checkin_weekday = models.PositiveSmallIntegerField(
         default=3, validators=[MaxValueValidator(6)], help_text="0 = Monday … 3 = Thursday."
     )

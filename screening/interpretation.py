@@ -206,15 +206,21 @@ class Streak:
     count: int
     days: int  # from the oldest to the newest screen of the streak
     since: date | None  # the oldest screen of the streak
+    expected_positives: int = 0  # of ``count``, the positives a prescription explains (the rest are negatives)
+
+    @property
+    def negatives(self):
+        return self.count - self.expected_positives
 
 
 def negative_streak(items: Iterable[tuple[date, str]]) -> Streak:
     """Screens newest first as (collected_on, interpretation): the run of negative or expected-
     positive screens before the first that is not (pending confirmation breaks it too)."""
-    days = [day for day, _ in _take_while_negative(items)]
-    if not days:
+    run = list(_take_while_negative(items))
+    if not run:
         return Streak(0, 0, None)
-    return Streak(len(days), (days[0] - days[-1]).days, days[-1])
+    expected = sum(1 for _, i in run if i == Interpretation.EXPECTED_POSITIVE)
+    return Streak(len(run), (run[0][0] - run[-1][0]).days, run[-1][0], expected)
 
 
 def _take_while_negative(items):

@@ -81,6 +81,8 @@ PK_MEANS = {
     "attendance:session": "session",
     "attendance:session_sign": "session",
     "attendance:session_addendum": "session",
+    "attendance:session_cancel": "session",
+    "attendance:session_topic": "session",
     "checkins:addendum": "checkin",
     "consents:revoke": "consent",
     "consents:error": "consent",

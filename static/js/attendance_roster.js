@@ -1,5 +1,6 @@
 // Roster page: minutes follow the status (present = whole session by default, absences = 0,
-// late / left early = type the minutes), and "mark everyone present".
+// late / left early = type the minutes), and "Mark all present" (shown only with script: without
+// it the statuses are chosen one by one; nothing is pre-selected).
 (function () {
   "use strict";
   var table = document.getElementById("roster-table");
@@ -25,6 +26,7 @@
   });
   var allPresent = document.getElementById("roster-all-present");
   if (allPresent) {
+    allPresent.hidden = false;
     allPresent.addEventListener("click", function () {
       table.querySelectorAll(".roster-status").forEach(function (select) {
         select.value = "present";

@@ -1,4 +1,4 @@
-// Check-in form: live PHQ-9 / GAD-7 totals and bands, and the item-9 risk warning.
+// Check-in form: live PHQ-9 / GAD-7 totals and bands from the radio grids, and the item-9 risk warning.
 (function () {
   "use strict";
   var BANDS = {
@@ -10,32 +10,38 @@
     for (var i = 0; i < list.length; i++) { if (total >= list[i][0]) { return list[i][1]; } }
     return "";
   }
+  function checked(name) {
+    return document.querySelector("input[name='" + name + "']:checked");
+  }
   function update(measure) {
-    var selects = document.querySelectorAll("select[data-measure='" + measure + "']");
+    var items = document.querySelectorAll("fieldset.measure-item[data-measure='" + measure + "']");
     var total = 0, answered = 0;
-    selects.forEach(function (s) { if (s.value !== "") { total += parseInt(s.value, 10); answered += 1; } });
+    items.forEach(function (item, index) {
+      var radio = checked(measure + "_" + (index + 1));
+      if (radio && radio.value !== "") { total += parseInt(radio.value, 10); answered += 1; }
+    });
     var out = document.getElementById(measure + "-total");
     if (!out) { return; }
     if (answered === 0) { out.textContent = "not given"; }
-    else if (answered < selects.length) { out.textContent = total + " so far (" + answered + " of " + selects.length + " answered)"; }
+    else if (answered < items.length) { out.textContent = total + " so far (" + answered + " of " + items.length + " answered)"; }
     else { out.textContent = total + " (" + band(measure, total) + ")"; }
     if (measure === "phq9") {
-      var item9 = document.getElementById("id_phq9_9");
+      var item9 = checked("phq9_9");
+      var endorsed = !!item9 && item9.value !== "" && parseInt(item9.value, 10) > 0;
       var warn = document.getElementById("item9-warning");
-      var endorsed = item9 && item9.value !== "" && parseInt(item9.value, 10) > 0;
-      if (item9 && warn) { warn.classList.toggle("d-none", !endorsed); }
+      if (warn) { warn.classList.toggle("d-none", !endorsed); }
       var banner = document.getElementById("item9-answer");
       var shown = document.getElementById("item9-value");
-      if (item9 && banner && shown) {
+      if (banner && shown) {
         banner.classList.toggle("d-none", !endorsed);
-        shown.textContent = endorsed ? item9.options[item9.selectedIndex].text : "";
+        var label = endorsed ? document.querySelector("label[for='" + item9.id + "']") : null;
+        shown.textContent = label ? label.textContent.trim() : "";
       }
     }
   }
   ["phq9", "gad7"].forEach(function (measure) {
-    document.querySelectorAll("select[data-measure='" + measure + "']").forEach(function (s) {
-      s.addEventListener("change", function () { update(measure); });
-    });
+    var grid = document.getElementById(measure);
+    if (grid) { grid.addEventListener("change", function () { update(measure); }); }
     update(measure);
   });
 })();

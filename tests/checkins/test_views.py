@@ -331,3 +331,19 @@ def test_client_tab_shows_an_earlier_episode_when_chosen(as_therapist, episode1,
     url = reverse("checkins:client", args=[episode1.client_id])
     assert "Cravings 9" not in as_therapist.get(url).content.decode()
     assert "Cravings 9" in as_therapist.get(url, {"episode": old.pk}).content.decode()
+
+
+def test_phq9_and_gad7_are_radio_grids_one_fieldset_per_item_with_item9_highlighted(
+    as_therapist, episode1, this_monday
+):
+    page = as_therapist.get(week_url(episode1, this_monday)).content.decode()
+    assert page.count('class="row g-1 py-1 border-bottom measure-item') == 16  # 9 PHQ-9 + 7 GAD-7 items
+    assert page.count('type="radio" name="phq9_') == 9 * 5 and page.count('type="radio" name="gad7_') == 7 * 5
+    assert "<select" not in page.split('id="phq9"')[1]
+    assert "item9 bg-danger-subtle" in page and "9. Thoughts that you would be better off dead" in page
+
+
+def test_the_checkins_chart_data_has_the_gad7_totals(as_therapist, episode1, therapist, this_monday):
+    CheckInFactory(episode=episode1, week=this_monday, author=therapist, gad7_items=[2, 2, 2, 2, 1, 1, 0])
+    response = as_therapist.get(reverse("checkins:client", args=[episode1.client_id]))
+    assert [row["gad7"] for row in response.context["trend_data"]] == [10]

@@ -664,3 +664,16 @@ SETTLED = {
 def test_settled_reading(reading):
     facts, holds = SETTLED[reading]
     assert holds(evaluate(facts, D)), reading
+
+
+def test_the_streak_says_how_many_were_negatives_and_how_many_expected_positives():
+    facts = ready_facts(screens=screens((25, EXP), (17, EXP), (9, NEG), (1, EXP)))
+    text = explain(criterion(evaluate(facts, D), "negative_streak"))
+    assert text.startswith("4 screens in a row: 1 negative, 3 expected positives, over 24 days (4 required")
+    assert text.endswith(f"last screen on {ago(1):%m/%d/%Y}")
+
+
+def test_the_goals_and_recommendation_criteria_name_the_worksheet_and_checkin_they_relied_on():
+    ev = evaluate(ready_facts(), D)
+    assert f"on the worksheet of week {READY_SHEET.week:%m/%d/%Y}" in explain(criterion(ev, "goals_on_track"))
+    assert f"Latest signed check-in, week of {MONDAY:%m/%d/%Y}, recommends" in explain(criterion(ev, "recommendation"))

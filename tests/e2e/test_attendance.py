@@ -25,6 +25,9 @@ def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_re
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Group therapy · Evening")).to_be_visible()
     assert_accessible(page)
+    expect(page.get_by_label("Status for Ana Diaz")).to_have_value("")  # nothing pre-selected
+    page.get_by_role("button", name="Mark all present").click()
+    expect(page.get_by_label("Status for Carla Nguyen")).to_have_value("present")
     page.get_by_label("Status for Ben Okafor").select_option("late")
     page.get_by_label("Minutes attended by Ben Okafor").fill("150")
     page.get_by_label("Status for Carla Nguyen").select_option("absent")
@@ -48,4 +51,27 @@ def test_therapist_takes_the_roster_of_todays_evening_group_and_sees_it_after_re
     expect(page.get_by_text("Roster taken")).to_be_visible()
     page.goto(f"/attendance/client/{episode1.client_id}/")
     expect(page.get_by_text("Coping with cravings: urge surfing practice.")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_adding_a_make_up_client_keeps_the_group_note_and_statuses_typed(page, episode1, site1, track1):
+    dana = EpisodeFactory(client=ClientFactory(first_name="Dana", last_name="Reyes"), site=site1, track=None)
+    SessionFactory(site=site1, track=track1, date=timezone.localdate(), start_time=dt.time(18, 0), status="scheduled")
+    login(page, "therapist")
+    page.goto("/attendance/today/")
+    page.get_by_role("link", name="Take roster").click()
+    page.wait_for_load_state()
+    page.get_by_label("Status for Ana Diaz").select_option("late")
+    page.get_by_label("Minutes attended by Ana Diaz").fill("120")
+    page.get_by_label("Group note").fill("Relapse warning signs: a draft typed before the make-up.")
+
+    page.get_by_label("Add a client (make-up session)").select_option(str(dana.pk))
+    page.get_by_role("button", name="Add to roster").click()
+    page.wait_for_load_state()
+
+    expect(page.get_by_label("Status for Dana Reyes")).to_have_value("")
+    expect(page.get_by_label("Status for Ana Diaz")).to_have_value("late")
+    expect(page.get_by_label("Minutes attended by Ana Diaz")).to_have_value("120")
+    expect(page.get_by_label("Group note")).to_have_value("Relapse warning signs: a draft typed before the make-up.")
+    assert not Attendance.objects.exists()
     assert_accessible(page)

@@ -18,7 +18,8 @@ def test_item9_above_0_cannot_be_signed_until_risk_is_assessed(page, episode1, t
     page.get_by_label("Recommendation", exact=True).select_option("continue")
     page.get_by_label("Risk level").select_option("none")
     for n in range(1, 10):
-        page.locator(f"#id_phq9_{n}").select_option("2" if n == 9 else "0")
+        answer = "2" if n == 9 else "0"
+        page.locator(f"input[name='phq9_{n}'][value='{answer}']").check()
     banner = page.locator("#item9-answer")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("PHQ-9 item 9 (thoughts of death or of self-harm): 2 – More than half the days")

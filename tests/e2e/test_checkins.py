@@ -23,8 +23,16 @@ def test_therapist_fills_signs_and_amends_a_checkin(page, episode1, therapist):
     page.get_by_label("Recommendation", exact=True).select_option("continue")
     page.get_by_label("Rationale for the recommendation").fill("Needs more weeks of stable attendance.")
     for n in range(1, 10):
-        page.locator(f"#id_phq9_{n}").select_option("1" if n <= 6 else "0")
+        answer = "1" if n <= 6 else "0"
+        page.locator(f"input[name='phq9_{n}'][value='{answer}']").check()
     assert page.locator("#phq9-total").inner_text() == "6 (Mild)"
+    page.locator("input[name='gad7_1'][value='2']").focus()  # the grid is a radio group: arrow keys answer it
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("input[name='gad7_1'][value='3']")).to_be_checked()
+    assert page.locator("#gad7-total").inner_text() == "3 so far (1 of 7 answered)"
+    for n in range(2, 8):
+        page.locator(f"input[name='gad7_{n}'][value='2']").check()
+    assert page.locator("#gad7-total").inner_text() == "15 (Severe)"
     assert_accessible(page)
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()

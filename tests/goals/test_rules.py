@@ -111,3 +111,13 @@ def test_every_goal_achieved(statuses, achieved):
 def test_worksheet_on_track_uses_the_sites_threshold(threshold, on_track):
     goals = [GoalFact(1, "active"), GoalFact(2, "active")]
     assert worksheet_on_track(goals, {1: 3, 2: 2}, WEEK, threshold).on_track == on_track
+
+
+def test_only_an_active_goal_past_its_target_date_is_overdue():
+    from goals.rules import overdue_since
+
+    today = dt.date(2026, 3, 10)
+    assert overdue_since(status="active", target_date=dt.date(2026, 3, 9), today=today) == dt.date(2026, 3, 9)
+    assert overdue_since(status="active", target_date=today, today=today) is None
+    assert overdue_since(status="achieved", target_date=dt.date(2026, 1, 1), today=today) is None
+    assert overdue_since(status="active", target_date=None, today=today) is None

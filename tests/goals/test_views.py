@@ -241,10 +241,31 @@ def test_worksheet_page_query_count_is_the_same_for_3_and_15_goals(
     as_therapist.get(url)  # warm the session
     # 16 = session, user, savepoint, episode (scoped), client (scoped), access event, episodes,
     # worksheet, its ratings + goals, the goals to rate, the user's permissions (user + group),
-    # release; savepoint + session update (idle logoff) + release; +2 the audit chain's lock and head
-    with django_assert_num_queries(16 + 2) as small:
+    # release; savepoint + session update (idle logoff) + release; +2 the audit chain's lock and head;
+    # +1 last week's ratings shown beside each goal (issue 15)
+    with django_assert_num_queries(16 + 2 + 1) as small:
         assert as_therapist.get(url).status_code == 200
     _history(episode1, 12, 15)
     with django_assert_num_queries(len(small.captured_queries)):
         response = as_therapist.get(url)
     assert response.content.decode().count("<legend") == 15
+
+
+def test_the_worksheet_shows_last_weeks_rating_beside_each_goal(
+    as_therapist, episode1, two_goals, last_week, this_week
+):
+    g1, g2 = two_goals
+    as_therapist.post(sheet_url(episode1, last_week), sheet_post([g1, g2], last_week, ["3", "1"]))
+    body = as_therapist.get(sheet_url(episode1, this_week)).content.decode()
+    assert f"Last week ({last_week:%m/%d/%Y}): <strong>3 – Good</strong>" in body
+    assert f"Last week ({last_week:%m/%d/%Y}): <strong>1 – Minimal</strong>" in body
+
+
+def test_a_goal_past_its_target_date_is_marked_overdue(as_therapist, episode1, two_goals, this_week):
+    g1, g2 = two_goals
+    past = dt.date.today() - dt.timedelta(days=3)
+    Goal.objects.filter(pk=g1.pk).update(target_date=past)
+    Goal.objects.filter(pk=g2.pk).update(target_date=dt.date.today() + dt.timedelta(days=30))
+    body = as_therapist.get(sheet_url(episode1, this_week)).content.decode()
+    assert body.count("Overdue since") == 1
+    assert f"Overdue since {past:%m/%d/%Y}" in body

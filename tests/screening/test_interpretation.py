@@ -242,3 +242,10 @@ def test_what_each_reading_counts_as(reading, keeps_streak, fails_no_recent_posi
 )
 def test_an_invalid_screen_says_why(outcome, validity, reason):
     assert invalid_reason(outcome=outcome, validity=validity) == reason
+
+
+def test_a_streak_counts_its_expected_positives_apart_from_its_negatives():
+    day = date(2026, 3, 5)
+    items = [(day - timedelta(days=n), i) for n, i in enumerate(["expected_positive", "negative", "expected_positive"])]
+    streak = negative_streak([*items, (day - timedelta(days=9), "unexpected_positive")])
+    assert (streak.count, streak.negatives, streak.expected_positives) == (3, 1, 2)
