@@ -1,6 +1,7 @@
 """Browser: a program admin finds who opened a record and a refused attempt in the access log."""
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from programs.roles import PROGRAM_ADMIN
 from tests.e2e.conftest import assert_accessible, login
@@ -28,8 +29,8 @@ def test_program_admin_reviews_who_opened_a_record_and_the_denied_attempts(page,
     page.wait_for_url("**action=denied")
     denied = page.locator("#access-events tbody tr")
     assert denied.count() == 1
-    assert denied.first.get_by_text("Denied (403)").is_visible()
-    assert denied.first.get_by_text(reverse("dashboard:report")).is_visible()
+    expect(denied.first.get_by_text("Denied (403)")).to_be_visible()
+    expect(denied.first.get_by_text(reverse("dashboard:report"))).to_be_visible()
 
     page.goto(reverse("clients:detail", args=[episode1.client_id]))
     page.get_by_role("link", name="Who opened this record").click()

@@ -59,7 +59,7 @@ def test_admin_signs_in_with_an_authenticator_code_and_opens_the_admin(page, adm
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert "/accounts/two-factor/verify/" in page.url
-    assert page.get_by_role("heading", name="Authentication code").is_visible()
+    expect(page.get_by_role("heading", name="Authentication code")).to_be_visible()
     assert_accessible(page)
 
     page.goto("/admin/")
@@ -67,7 +67,7 @@ def test_admin_signs_in_with_an_authenticator_code_and_opens_the_admin(page, adm
 
     login(page, "admin")  # the helper types the current code of the authenticator
     page.goto("/admin/")
-    assert page.get_by_role("heading", name="Site administration").is_visible()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 def test_two_factor_set_up_page_is_accessible(page, therapist):
@@ -75,5 +75,5 @@ def test_two_factor_set_up_page_is_accessible(page, therapist):
     page.get_by_role("button", name=therapist.get_full_name()).click()
     page.get_by_role("link", name="Two-factor sign-in").click()
     page.get_by_role("link", name="Set up two-factor sign-in").click()
-    assert page.get_by_role("img", name="QR code of the authenticator set-up").is_visible()
+    expect(page.get_by_role("img", name="QR code of the authenticator set-up")).to_be_visible()
     assert_accessible(page)
