@@ -72,7 +72,7 @@ def test_the_migration_keeps_each_sites_row_as_iop_and_adds_php_and_op():
     old = executor.loader.project_state([before]).apps
     OldSite, OldCriteria = old.get_model("programs", "Site"), old.get_model("programs", "Criteria")
     ric = OldSite.objects.create(code="RIC", name="Richmond")
-    nor = OldSite.objects.create(code="NOR", name="Norfolk")
+    OldSite.objects.create(code="NOR", name="Norfolk")
     OldCriteria.objects.create(site=ric, step_down_min_weeks=8, attendance_rate_min=Decimal("0.85"))
     # NOR has no row (possible before 0003's data step, or after a bulk import)
 
