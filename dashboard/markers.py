@@ -1,6 +1,7 @@
 """Objective markers, readiness and needs-attention flags: pure rules (DOMAIN.md).
 
-Facts in (frozen dataclasses), an ``as_of`` date and the site's thresholds → an ``Evaluation``.
+Facts in (frozen dataclasses), an ``as_of`` date and the thresholds of the episode's site and level
+of care (programs.services.criteria_for) → an ``Evaluation``.
 No ORM, no clock: ``dashboard.queries`` gathers the facts for many episodes at once, and the
 caseload page, the client progress page and ``manage.py markers`` all call ``evaluate``.
 
