@@ -72,7 +72,7 @@ class Row:
 # (key, heading, SQL order: expressions, on the episode joined to its snapshot). None sorts last
 # in either direction; ties by client name (then MRN).
 _SNAP = "marker_snapshot__"
-_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2}
+_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2, NOT_APPLICABLE: 3}  # not applicable (OP step-down) sorts last
 
 
 def _rank(column):
