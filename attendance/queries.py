@@ -9,9 +9,8 @@ from attendance import rules
 from attendance.models import Attendance, Session
 from clients.models import Episode
 from iop.dates import week_end, week_start
-from programs.models import Criteria, Site
-
-DEFAULT_WINDOW_DAYS = Criteria._meta.get_field("attendance_window_days").default
+from programs.models import Site
+from programs.services import criteria_for
 
 
 class AttendanceRow(NamedTuple):
@@ -44,10 +43,9 @@ def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
     return [rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status) for a in attendances]
 
 
-def attendance_window_days(site_id) -> int:
-    """The site's attendance-rate window (Criteria), or the default. One query."""
-    value = Criteria.objects.filter(site_id=site_id).values_list("attendance_window_days", flat=True).first()
-    return DEFAULT_WINDOW_DAYS if value is None else value
+def attendance_window_days(episode) -> int:
+    """The attendance-rate window of the episode's site and level of care (Criteria). One query."""
+    return criteria_for(episode.site_id, episode.level_of_care).attendance_window_days
 
 
 def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
@@ -76,7 +74,7 @@ def attendance_overview(episode, today: dt.date) -> AttendanceOverview:
     facts = facts_of_rows(rows)
     as_of = min(today, episode.ended_on or today)
     weeks = rules.weekly_summaries(facts, episode.admitted_on, as_of, episode.required_weekly_hours)[::-1]
-    rate = rules.rate_over(facts, as_of, attendance_window_days(episode.site_id))
+    rate = rules.rate_over(facts, as_of, attendance_window_days(episode))
     return AttendanceOverview(rows, weeks, rate, as_of)
 
 

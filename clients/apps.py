@@ -14,7 +14,8 @@ class ClientsConfig(AppConfig):
 
 
 def _criteria_saved(sender, instance, **kwargs):
-    """A site's readiness criteria are a marker input of every episode at the site."""
+    """A site's criteria for a level of care are a marker input of every episode at that site
+    and level (an episode is judged by the criteria of its current level)."""
     from clients.services import episodes_inputs_changed
 
-    episodes_inputs_changed(site_ids=[instance.site_id])
+    episodes_inputs_changed(site_levels=[(instance.site_id, instance.level_of_care)])

@@ -1,3 +1,6 @@
+import json
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
@@ -7,8 +10,9 @@ from clients.models import Client, Episode
 from clients.queries import possible_duplicates
 from clients.services import admission_problem, birth_date_problem, episode_site_problems
 from iop.forms import DateInput, StaffChoiceField
-from programs.models import Site, Track
+from programs.models import LevelOfCare, Site, Track
 from programs.roles import CASE_MANAGER, THERAPIST
+from programs.services import criteria_for_many
 
 
 class TrackSelect(forms.Select):
@@ -113,11 +117,27 @@ class IntakeClientForm(ClientForm):
         return cleaned
 
 
+LEVEL_HOURS_FALLBACK = Decimal("9")
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
 class EpisodeForm(forms.ModelForm):
     """An episode being opened (intake or readmission) at one of the user's sites."""
 
     required_weekly_hours = forms.DecimalField(
-        min_value=0, max_value=60, max_digits=4, decimal_places=1, initial=9, label="Required weekly hours"
+        min_value=0,
+        max_value=60,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        label="Required weekly hours",
+        help_text=(
+            "Starts with the level of care's default at the site (its criteria). Left at that figure or "
+            "empty, the default of the level and site chosen applies."
+        ),
     )
 
     class Meta:
@@ -147,6 +167,25 @@ class EpisodeForm(forms.ModelForm):
         self.fields["admitted_on"].initial = timezone.localdate()
         if not self.is_bound and "site" not in self.initial and len(self.fields["site"].queryset) == 1:
             self.initial["site"] = self.fields["site"].queryset[0].pk
+        # Each (site, level)'s default hours (one query): the figure prefilled, the one applied when
+        # left as prefilled, and (data-level-hours) what the page's script fills in on a change.
+        sites = list(self.fields["site"].queryset)
+        self.level_hours = {
+            (site_id, level): row.weekly_hours
+            for (site_id, level), row in criteria_for_many(
+                [(site.pk, level) for site in sites for level in LevelOfCare.values]
+            ).items()
+        }
+        site_id = self.initial.get("site") or (sites[0].pk if len(sites) == 1 else None)
+        level = self.initial.get("level_of_care") or LevelOfCare.IOP
+        prefilled = self.level_hours.get((_pk(site_id), str(level)))
+        # The hours start as the level's default unless given (a readmission copies the last episode's).
+        self.hours_are_default = "required_weekly_hours" not in self.initial
+        if prefilled is not None and self.hours_are_default:
+            self.initial["required_weekly_hours"] = prefilled
+        self.fields["required_weekly_hours"].widget.attrs["data-level-hours"] = json.dumps(
+            {f"{site}:{lv}": f"{hours:g}" for (site, lv), hours in sorted(self.level_hours.items())}
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -167,6 +206,12 @@ class EpisodeForm(forms.ModelForm):
                 problems["admitted_on"] = problem
         for field, message in problems.items():
             self.add_error(field, message)
+        site, level = cleaned.get("site"), cleaned.get("level_of_care")
+        left_as_prefilled = self.hours_are_default and "required_weekly_hours" not in self.changed_data
+        if site and level and (cleaned.get("required_weekly_hours") is None or left_as_prefilled):
+            cleaned["required_weekly_hours"] = self.level_hours.get((site.pk, level), LEVEL_HOURS_FALLBACK)
+        elif cleaned.get("required_weekly_hours") is None:
+            self.add_error("required_weekly_hours", "Give the required weekly hours.")
         return cleaned
 
     def service_fields(self):

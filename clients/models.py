@@ -5,7 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from iop.validators import validate_date_of_birth, validate_phone
-from programs.models import Site, Track
+from programs.models import LevelOfCare, Site, Track
 
 
 class Substance(models.TextChoices):
@@ -73,12 +73,6 @@ class Client(models.Model):
     @property
     def full_name(self):
         return f"{self.display_first_name} {self.last_name}"
-
-
-class LevelOfCare(models.TextChoices):
-    IOP = "IOP", "IOP (ASAM 2.1)"
-    PHP = "PHP", "PHP (ASAM 2.5)"
-    OP = "OP", "Outpatient (ASAM 1.0)"
 
 
 class EpisodeQuerySet(models.QuerySet):

@@ -103,18 +103,23 @@ def mrn_next(site):
     return f"{site.code}-{number:04d}"
 
 
-def episodes_inputs_changed(*, episode_ids=(), client_ids=(), site_ids=()):
+def episodes_inputs_changed(*, episode_ids=(), client_ids=(), site_ids=(), site_levels=()):
     """Mark that a marker input of these episodes changed (their dashboard snapshots go stale).
     One UPDATE, called by every write service inside its transaction. Every episode of a touched
-    client is marked: a continuous stay carries its earlier episodes' screens, risk and absences."""
+    client is marked: a continuous stay carries its earlier episodes' screens, risk and absences.
+    ``site_levels``: (site id, level of care) pairs, e.g. a changed Criteria row touches the
+    episodes of that site at that level only."""
     episode_ids, client_ids, site_ids = list(episode_ids), list(client_ids), list(site_ids)
-    if not (episode_ids or client_ids or site_ids):
+    site_levels = list(site_levels)
+    if not (episode_ids or client_ids or site_ids or site_levels):
         return 0
     touched = Q(pk__in=[]) if not client_ids else Q(client_id__in=client_ids)
     if episode_ids:
         touched |= Q(client_id__in=Episode.objects.filter(pk__in=episode_ids).values("client_id"))
     if site_ids:
         touched |= Q(site_id__in=site_ids)
+    for site_id, level in site_levels:
+        touched |= Q(site_id=site_id, level_of_care=level)
     return Episode.objects.filter(touched).update(inputs_version=F("inputs_version") + 1)
 
 

@@ -7,10 +7,11 @@ from django.utils import timezone
 from clients.models import Episode, LevelOfCare
 from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY
 from dashboard.models import Decision
-from dashboard.services import DISCHARGE_REASONS, OVERRIDE_RATIONALE_MIN
+from dashboard.services import DISCHARGE_REASONS, LEVEL_AFTER, OVERRIDE_RATIONALE_MIN
 from iop.forms import DateInput, StaffChoiceField
 from iop.validators import NOTE_MAX_LENGTH
 from programs.models import Site, Track
+from programs.services import criteria_for_many
 
 MAX_REPORT_DAYS = 366 * 5
 # The caseload's readiness filters: key -> (label, test of an Evaluation).
@@ -64,6 +65,15 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="Only for a discharge.",
     )
+    weekly_hours = forms.DecimalField(
+        label="Required weekly hours at the new level",
+        min_value=0,
+        max_value=60,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        help_text="Only for a step-down or step-up. Left empty, the new level's default at this site applies.",
+    )
     rationale = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -76,6 +86,20 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.episode = episode
         self.fields["decided_on"].initial = timezone.localdate()
+        # Each kind's new level and its default hours at the site (shown, and filled in by the
+        # page's script when the kind changes; the server applies the default when left empty).
+        rows = criteria_for_many([(episode.site_id, level) for level in LEVEL_AFTER.values()])  # one query
+        self.level_hours = {kind: rows[(episode.site_id, level)].weekly_hours for kind, level in LEVEL_AFTER.items()}
+        words = "; ".join(
+            f"{LevelOfCare(level).label}: {self.level_hours[kind]:g} h" for kind, level in LEVEL_AFTER.items()
+        )
+        self.fields["weekly_hours"].help_text = (
+            f"Only for a step-down or step-up ({words} by default at this site). "
+            "Left empty, the new level's default applies."
+        )
+        self.fields["weekly_hours"].widget.attrs.update(
+            {f"data-default-{kind.replace('_', '-')}": f"{hours:g}" for kind, hours in self.level_hours.items()}
+        )
 
     def clean_decided_on(self):
         day = self.cleaned_data["decided_on"]
@@ -92,6 +116,8 @@ class DecisionForm(forms.Form):
             self.add_error("end_reason", "Choose the reason for the discharge.")
         if kind != Decision.Kind.DISCHARGE:
             cleaned["end_reason"] = ""
+        if kind not in LEVEL_AFTER:
+            cleaned["weekly_hours"] = None
         return cleaned
 
 

@@ -1,6 +1,7 @@
 """Objective markers, readiness and needs-attention flags: pure rules (DOMAIN.md).
 
-Facts in (frozen dataclasses), an ``as_of`` date and the site's thresholds → an ``Evaluation``.
+Facts in (frozen dataclasses), an ``as_of`` date and the thresholds of the episode's site and level
+of care (programs.services.criteria_for) → an ``Evaluation``.
 No ORM, no clock: ``dashboard.queries`` gathers the facts for many episodes at once, and the
 caseload page, the client progress page and ``manage.py markers`` all call ``evaluate``.
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from decimal import Decimal
 
 from attendance import rules as attendance_rules
 from attendance.rules import AttendanceFact
@@ -37,15 +37,22 @@ REFUSED = Interpretation.REFUSED.value
 MISSED = Interpretation.MISSED.value
 PENDING_CONFIRMATION = Interpretation.PENDING_CONFIRMATION.value
 
-# A stay continues (DOMAIN.md "Settled readings") when an episode opens the day the previous one
-# ended by one of these (values of clients.models.Episode.EndReason).
+# A stay continues (DOMAIN.md "Settled readings"; docs/criteria.md "Continuous stays") when an
+# episode opens the day the previous one ended, or the day after, by one of these (values of
+# clients.models.Episode.EndReason): a step-down or step-up in this program without a gap.
 CONTINUOUS_END_REASONS = frozenset({"stepped_down", "stepped_up"})
+CONTINUOUS_GAP_DAYS = 1  # admitted on the previous episode's last day (0) or the next day (1)
+# A continuous stay's flags that only make sense after a first week wait this many days
+# (days 0–6 of the new episode are quiet; raised from day 7 on).
+SETTLING_IN_DAYS = 7
+SETTLING_IN_FLAGS = frozenset({"screen_overdue", "checkin_overdue", "hours_short"})
 
 # Readiness statuses.
 READY = "ready"
 APPROACHING = "approaching"
 NOT_READY = "not_ready"
-STATUS_LABELS = {READY: "Ready", APPROACHING: "Approaching", NOT_READY: "Not ready"}
+NOT_APPLICABLE = "not_applicable"  # step-down at a level with nothing lower (Criteria.step_down_applies off)
+STATUS_LABELS = {READY: "Ready", APPROACHING: "Approaching", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
 
 CRITERION_NAMES = (
     "weeks_in_program",
@@ -126,7 +133,12 @@ class EpisodeFacts:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """programs.models.Criteria, field for field (same names, same defaults)."""
+    """programs.models.Criteria, field for field (same names, same defaults: the IOP row's).
+
+    A threshold of 0 requires nothing (0 screens in a row, 0 % of goals). ``step_down_applies``
+    off (outpatient) makes step-down readiness "not applicable": no criteria, never ready."""
+
+    step_down_applies: bool = True
 
     step_down_min_weeks: int = 6
     graduation_min_weeks: int = 12
@@ -160,7 +172,7 @@ class Thresholds:
         values = {}
         for f in fields(cls):
             value = getattr(criteria, f.name)
-            values[f.name] = float(value) if isinstance(value, Decimal) else value
+            values[f.name] = float(value) if isinstance(f.default, float) else value  # Decimal, or "0.90" unsaved
         return cls(**values)
 
 
@@ -270,8 +282,17 @@ def _since(as_of, days):
 
 
 def is_continuous_stay(previous_ended_on, previous_end_reason, admitted_on) -> bool:
-    """Whether an episode admitted on ``admitted_on`` continues the previous one."""
-    return previous_ended_on == admitted_on and previous_end_reason in CONTINUOUS_END_REASONS
+    """Whether an episode admitted on ``admitted_on`` continues the previous one: that one ended
+    by a step-down or step-up on the same day or the day before (no gap)."""
+    if previous_ended_on is None or previous_end_reason not in CONTINUOUS_END_REASONS:
+        return False
+    return 0 <= (admitted_on - previous_ended_on).days <= CONTINUOUS_GAP_DAYS
+
+
+def settling_in(facts, as_of) -> bool:
+    """The first days of a continuous stay, when SETTLING_IN_FLAGS are not raised: the client
+    just changed level, nothing is overdue or short yet (a readmission after a gap is not)."""
+    return facts.continued and (as_of - facts.admitted_on).days < SETTLING_IN_DAYS
 
 
 def weeks_in_program(admitted_on, as_of):
@@ -433,7 +454,7 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
             "goals_on_track",
             _round(m.goals_on_track),
             goals_share,
-            all_achieved or (m.goals_on_track is not None and m.goals_on_track >= goals_share),
+            not goals_share or all_achieved or (m.goals_on_track is not None and m.goals_on_track >= goals_share),
             {
                 "all_achieved": all_achieved,
                 "worksheet_days": t.worksheet_max_age_days,
@@ -463,12 +484,6 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
     return Readiness(status, criteria)
 
 
-def _first_full_week(admitted_on):
-    """The Monday of the episode's first full week (admission day itself when a Monday)."""
-    monday = week_start(admitted_on)
-    return monday if monday == admitted_on else monday + dt.timedelta(weeks=1)
-
-
 def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers) -> tuple[str, ...]:
     flags = set()
     carried_attendance = facts.prior_attendance if facts.continued else ()
@@ -485,9 +500,7 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
         flags.add("unexpected_positive")
     if any(s.interpretation in NO_SPECIMEN and s.collected_on >= _since(as_of, t.flag_missed_days) for s in screens):
         flags.add("missed_screen")
-    # A continuous stay's overdue flags wait for the new episode's first full week.
-    overdue_counts = not facts.continued or as_of >= _first_full_week(facts.admitted_on)
-    if overdue_counts and not any(
+    if not any(
         s.interpretation in COMPLETED_SCREEN and s.collected_on >= _since(as_of, t.flag_screen_overdue_days)
         for s in screens
     ):
@@ -495,7 +508,7 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     signed_weeks = {c.week for c in _checkins_to(facts, as_of) if c.signed}
     this_week_missing = as_of.weekday() >= t.flag_checkin_weekday and week_start(as_of) not in signed_weeks
     none_recent = not any(w >= _since(as_of, t.checkin_max_age_days) for w in signed_weeks)
-    if overdue_counts and (this_week_missing or none_recent):
+    if this_week_missing or none_recent:
         flags.add("checkin_overdue")
     risk_checkins = _risk_checkins_to(facts, as_of)
     if risk_checkins and max(risk_checkins, key=lambda c: c.week).risk_flag:
@@ -505,22 +518,28 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     partial = last_week is not None and attendance_rules.partial_admission_week(last_week.week, facts.admitted_on)
     if last_week is not None and not partial and not last_week.hours_met:  # a partial admission week is not short
         flags.add("hours_short")
+    if settling_in(facts, as_of):
+        flags -= SETTLING_IN_FLAGS
     return tuple(code for code in FLAG_CODES if code in flags)
 
 
 def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None = None) -> Evaluation:
     t = thresholds or Thresholds()
     m = compute_markers(facts, as_of, t)
-    step_down = _readiness(
-        facts,
-        as_of,
-        t,
-        m,
-        min_weeks=t.step_down_min_weeks,
-        streak_needed=t.step_down_streak,
-        streak_days=t.step_down_streak_days,
-        goals_share=t.step_down_goals_on_track,
-        recommendations=("step_down", "graduate"),
+    step_down = (
+        Readiness(NOT_APPLICABLE, ())
+        if not t.step_down_applies
+        else _readiness(
+            facts,
+            as_of,
+            t,
+            m,
+            min_weeks=t.step_down_min_weeks,
+            streak_needed=t.step_down_streak,
+            streak_days=t.step_down_streak_days,
+            goals_share=t.step_down_goals_on_track,
+            recommendations=("step_down", "graduate"),
+        )
     )
     graduation = _readiness(
         facts,
@@ -570,6 +589,8 @@ def _explain_hours(c, d):
 
 
 def _explain_streak(c, d):
+    if not c.required and not d.get("required_span"):
+        return f"Not required at this level ({_plural(c.measured, 'negative or expected-positive screen')} in a row)"
     span = d.get("span")
     over = f" over {_plural(span, 'day')}" if span is not None else ""
     expected = d.get("expected_positives", 0)
@@ -592,6 +613,8 @@ def _explain_no_recent_positive(c, d):
 
 
 def _explain_goals(c, d):
+    if not c.required:
+        return "Not required at this level (no share of goals on track is asked for)"
     if d.get("all_achieved"):
         return "All achieved: every goal of the episode is achieved"
     if c.measured is None:

@@ -54,7 +54,7 @@ class MarkerSnapshot(models.Model):
     computed_at = models.DateTimeField()
     evaluation = models.JSONField(help_text="Evaluation.as_dict(), exactly.")
     shown = models.JSONField(default=dict, help_text="The markers shown beside the contract's (not in the JSON).")
-    step_down_status = models.CharField(max_length=12)
+    step_down_status = models.CharField(max_length=20)  # "not_applicable": nothing lower than outpatient
     graduation_status = models.CharField(max_length=12)
     weeks_in_program = models.IntegerField()
     attendance_rate_4w = models.FloatField(null=True)

@@ -93,6 +93,7 @@ def decision_new(request, pk):
                 by=request.user,
                 decided_on=form.cleaned_data["decided_on"],
                 end_reason=form.cleaned_data["end_reason"],
+                weekly_hours=form.cleaned_data["weekly_hours"],
             )
             note = " (an override of the markers)" if decision.is_override else ""
             messages.success(request, f"Decision recorded: {decision.get_kind_display()}{note}.")

@@ -15,7 +15,7 @@ Queries (whatever the number of episodes; none at all for an empty list):
  7. the goal ratings of those worksheets, with each goal's status
  8. every goal, with the day it was set and the day it stopped being active
  9. check-ins whose week began on or before D
-10. the sites' readiness criteria
+10. the readiness criteria of the episodes' sites and levels of care (programs.services.criteria_for_many)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from clients.models import Episode
 from goals.models import Goal, GoalRating, Worksheet
 from goals.queries import goal_facts
 from iop.dates import week_start
-from programs.models import Criteria
+from programs.services import criteria_for_many
 from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
 from screening.models import Prescription, Screen, ScreenResult
 
@@ -52,10 +52,14 @@ from .markers import (
 QUERIES_PER_EVALUATION = 11  # the list above; tests pin it
 
 
-def site_thresholds(site_ids) -> dict[int, Thresholds]:
-    """Each site's thresholds (the defaults for a site without a Criteria row). One query."""
-    rows = {c.site_id: c for c in Criteria.objects.filter(site_id__in=list(site_ids))}
-    return {site_id: Thresholds.from_criteria(rows.get(site_id)) for site_id in site_ids}
+def level_thresholds(pairs) -> dict[tuple[int, str], Thresholds]:
+    """{(site id, level of care): Thresholds} of each pair (a missing row: that level's defaults). One query."""
+    return {key: Thresholds.from_criteria(row) for key, row in criteria_for_many(pairs).items()}
+
+
+def thresholds_key(episode) -> tuple[int, str]:
+    """The criteria an episode is judged by: its site's, for its current level of care."""
+    return (episode.site_id, episode.level_of_care)
 
 
 def _day_end(day):
@@ -261,9 +265,9 @@ def episode_evaluations(episodes, as_of) -> dict[int, Evaluation]:
     episodes = list(episodes)
     if not episodes:
         return {}
-    thresholds = site_thresholds({e.site_id for e in episodes})
+    thresholds = level_thresholds({thresholds_key(e) for e in episodes})
     facts = episode_facts(episodes, as_of, thresholds)
-    return {e.pk: evaluate(facts[e.pk], as_of, thresholds[e.site_id]) for e in episodes}
+    return {e.pk: evaluate(facts[e.pk], as_of, thresholds[thresholds_key(e)]) for e in episodes}
 
 
 def episode_evaluation(episode, as_of) -> Evaluation:

@@ -1,8 +1,6 @@
 """Recording a decision: the markers of that day become its evidence, and the episode changes
 (level of care, status, end date and reason, a new outpatient episode) in the same transaction."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +10,10 @@ from clients.models import Episode, LevelOfCare, LevelOfCareChange
 from clients.services import episode_open, episodes_inputs_changed
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluations, evaluation_document
+from programs.services import default_weekly_hours
 
 OVERRIDE_RATIONALE_MIN = 20
+WEEKLY_HOURS_MAX = 60  # as the intake form
 READY = "ready"
 # The readiness a decision kind goes against when it is not "ready".
 READINESS_OF_KIND = {Decision.Kind.STEP_DOWN: "step_down", Decision.Kind.GRADUATE: "graduation"}
@@ -23,7 +23,9 @@ DISCHARGE_REASONS = {
     Episode.EndReason.ADMINISTRATIVE,
     Episode.EndReason.OTHER,
 }
-OUTPATIENT_WEEKLY_HOURS = Decimal("0")  # outpatient (ASAM 1.0) has no structured-hours minimum here
+# The level of care a decision moves the client to (its weekly hours: that level's default at
+# the site, programs.services.default_weekly_hours, unless the decision form says otherwise).
+LEVEL_AFTER = {Decision.Kind.STEP_DOWN: LevelOfCare.OP, Decision.Kind.STEP_UP: LevelOfCare.PHP}
 
 
 def is_override(kind, evidence):
@@ -33,13 +35,16 @@ def is_override(kind, evidence):
 
 
 @transaction.atomic
-def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
+def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", weekly_hours=None):
     """Record ``kind`` for the active ``episode`` as of ``decided_on`` and apply it.
 
     - continue: nothing else changes;
     - step_down: the episode ends (stepped down) and an outpatient episode opens the same day
-      at the same site with the same staff; it is the decision's ``resulting_episode``;
+      at the same site with the same staff (``follow_on_episode_open``); it is the decision's
+      ``resulting_episode``;
     - step_up: the level of care becomes PHP (a new level-of-care row; the episode stays open);
+    a step-down or step-up sets the required hours to ``weekly_hours``, or (None) the new
+    level's default at the site;
     - graduate: the episode ends, graduated;
     - discharge: the episode ends with ``end_reason``.
     A step-down or graduation against the markers is an override and needs a real rationale.
@@ -78,15 +83,8 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
     resulting_episode = None
     if kind == Decision.Kind.STEP_DOWN:
         _episode_end(episode, Episode.Status.STEPPED_DOWN, Episode.EndReason.STEPPED_DOWN, decided_on)
-        resulting_episode = episode_open(
-            client=episode.client,
-            site=episode.site,
-            admitted_on=decided_on,
-            by=by,
-            level_of_care=LevelOfCare.OP,
-            primary_therapist=episode.primary_therapist,
-            case_manager=episode.case_manager,
-            required_weekly_hours=OUTPATIENT_WEEKLY_HOURS,
+        resulting_episode = follow_on_episode_open(
+            episode, level=LevelOfCare.OP, admitted_on=decided_on, by=by, weekly_hours=weekly_hours
         )
     elif kind == Decision.Kind.GRADUATE:
         _episode_end(episode, Episode.Status.GRADUATED, Episode.EndReason.GRADUATED, decided_on)
@@ -98,7 +96,8 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
         if episode.level_of_care == LevelOfCare.PHP:
             raise ValidationError("The episode is already at partial hospitalization (PHP).")
         episode.level_of_care = LevelOfCare.PHP
-        episode.save(update_fields=["level_of_care"])
+        episode.required_weekly_hours = _weekly_hours(episode.site_id, LevelOfCare.PHP, weekly_hours)
+        episode.save(update_fields=["level_of_care", "required_weekly_hours"])
         LevelOfCareChange.objects.create(
             episode=episode,
             level_of_care=LevelOfCare.PHP,
@@ -122,6 +121,32 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
     decision.save()
     episodes_inputs_changed(episode_ids=[episode.pk])
     return decision
+
+
+def _weekly_hours(site_id, level, weekly_hours):
+    """The hours asked for, or the level's default at the site; refused when out of bounds."""
+    if weekly_hours is None:
+        return default_weekly_hours(site_id, level)
+    if not 0 <= weekly_hours <= WEEKLY_HOURS_MAX:
+        raise ValidationError({"weekly_hours": f"Required weekly hours must be between 0 and {WEEKLY_HOURS_MAX}."})
+    return weekly_hours
+
+
+def follow_on_episode_open(episode, *, level, admitted_on, by, weekly_hours=None):
+    """Open the episode that follows ``episode`` (just ended) at ``level``, the same day, site
+    and staff: a step-down's outpatient episode, or a continuing-care episode at graduation. Its
+    required hours are ``weekly_hours`` or the level's default at the site. The caller ends
+    ``episode`` first and is inside its transaction."""
+    return episode_open(
+        client=episode.client,
+        site=episode.site,
+        admitted_on=admitted_on,
+        by=by,
+        level_of_care=level,
+        primary_therapist=episode.primary_therapist,
+        case_manager=episode.case_manager,
+        required_weekly_hours=_weekly_hours(episode.site_id, level, weekly_hours),
+    )
 
 
 def _episode_end(episode, status, reason, day):

@@ -120,7 +120,7 @@ def refresh(episodes, as_of) -> int:
 def refresh_stale(episodes, as_of) -> int:
     """Bring the snapshots of the queryset ``episodes`` up to date as of ``as_of``: one query when
     all are current; else that, the evaluation's queries and the upsert."""
-    fields = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours", "inputs_version")
+    fields = ("pk", "client_id", "site_id", "level_of_care", "admitted_on", "required_weekly_hours", "inputs_version")
     # In episode order: two requests refreshing overlapping rows lock them in the same order
     # (no deadlock; the later upsert simply wins, and both wrote a correct snapshot).
     todo = list(stale(episodes, as_of).select_related(None).only(*fields).order_by("pk"))

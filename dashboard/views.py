@@ -23,13 +23,18 @@ from checkins.models import CheckIn
 from clients.models import Episode, LevelOfCare
 from dashboard import snapshots
 from dashboard.forms import CaseloadFilterForm
-from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_READY, READY, Evaluation
+from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_APPLICABLE, NOT_READY, READY, Evaluation
 from iop.forms import person_label
 
 PAGE_SIZE = 50
 VIEW_PERMISSION = "clients.view_client"
 
-READINESS_BADGE = {READY: "text-bg-success", APPROACHING: "text-bg-warning", NOT_READY: "text-bg-secondary"}
+READINESS_BADGE = {
+    READY: "text-bg-success",
+    APPROACHING: "text-bg-warning",
+    NOT_READY: "text-bg-secondary",
+    NOT_APPLICABLE: "text-bg-light border",
+}
 RECOMMENDATION_LABELS = dict(CheckIn.Recommendation.choices)
 
 
@@ -67,7 +72,7 @@ class Row:
 # (key, heading, SQL order: expressions, on the episode joined to its snapshot). None sorts last
 # in either direction; ties by client name (then MRN).
 _SNAP = "marker_snapshot__"
-_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2}
+_RANK = {READY: 0, APPROACHING: 1, NOT_READY: 2, NOT_APPLICABLE: 3}  # not applicable (OP step-down) sorts last
 
 
 def _rank(column):

@@ -43,8 +43,9 @@ from dashboard.models import Decision
 from exchange.validation import Known, _session_key
 from goals.models import Goal, GoalRating, Worksheet
 from iop import integrity
-from programs.models import Site, Track
+from programs.models import Criteria, LevelOfCare, Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
+from programs.services import criteria_defaults
 from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
 
 ROLE_GROUPS = {"therapist": THERAPIST, "case_manager": CASE_MANAGER, "program_admin": PROGRAM_ADMIN}
@@ -117,6 +118,11 @@ def known_load(doc, today):
     known.tracks = dict(Track.objects.values_list("code", "site__code"))
     known.staff = set(get_user_model().objects.values_list("username", flat=True))
     known.analytes = set(Analyte.objects.values_list("code", flat=True))
+    known.level_hours = {level: criteria_defaults(level).get("weekly_hours") for level in LevelOfCare.values}
+    known.weekly_hours = {
+        (code, level): hours
+        for code, level, hours in Criteria.objects.values_list("site__code", "level_of_care", "weekly_hours")
+    }
     for ref, mrn, status in Episode.objects.filter(client__mrn__in=mrns).values_list("ref", "client__mrn", "status"):
         known.episodes[ref] = (mrn, status)
         if status == Episode.Status.ACTIVE:
@@ -236,8 +242,19 @@ class _Writer:
 
     def sites(self):
         existing = set(Site.objects.values_list("code", flat=True))
-        self._bulk(Site, [Site(code=s["code"], name=s["name"]) for s in self.doc["sites"] if s["code"] not in existing])
+        new = self._bulk(
+            Site, [Site(code=s["code"], name=s["name"]) for s in self.doc["sites"] if s["code"] not in existing]
+        )
         self.site_ids = dict(Site.objects.values_list("code", "id"))
+        # A new site gets its criteria row per level (the defaults), as one made in the admin does.
+        self._bulk(
+            Criteria,
+            [
+                Criteria(site_id=self.site_ids[site.code], level_of_care=level, **criteria_defaults(level))
+                for site in new
+                for level in LevelOfCare.values
+            ],
+        )
 
     def tracks(self):
         existing = set(Track.objects.values_list("code", flat=True))

@@ -83,6 +83,10 @@ class Known:
     # (site, track|None, date, time, kind) -> [(duration, cancelled), ...]: several sessions
     # may share a slot without a track (the database cannot make NULLs unique).
     sessions: dict = field(default_factory=dict)
+    # (site code, level of care) -> the site's default weekly hours for that level (Criteria);
+    # level -> the level's default (a site without its row, or created by the file).
+    weekly_hours: dict = field(default_factory=dict)
+    level_hours: dict = field(default_factory=dict)
 
 
 class Problems(list):
@@ -364,16 +368,18 @@ class _Walker:
             self.problems.add(f"{path}.ended_on", "an active episode has no end date")
         if status in EPISODE_STATUSES and status != "active" and ended is None:
             self.problems.add(f"{path}.ended_on", f"required when status is {status!r}")
+        level = self._field(item, "level_of_care", path, "str", choices=LEVELS_OF_CARE, default="IOP")
+        hours_default = self.known.weekly_hours.get((site, level), self.known.level_hours.get(level, Decimal(9)))
         episode = {
             "ref": ref,
             "site": site,
             "track": track,
-            "level_of_care": self._field(item, "level_of_care", path, "str", choices=LEVELS_OF_CARE, default="IOP"),
+            "level_of_care": level,
             "admitted_on": admitted,
             "therapist": self._staff_ref(item, "therapist", path),
             "case_manager": self._staff_ref(item, "case_manager", path),
             "required_weekly_hours": self._field(
-                item, "required_weekly_hours", path, "number", low=0, high=99, default=Decimal(9)
+                item, "required_weekly_hours", path, "number", low=0, high=99, default=hours_default
             ),
             "status": status,
             "ended_on": ended,

@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from goals import rules
 from goals.models import Goal, GoalRating, Worksheet
-from programs.models import Criteria
-
-DEFAULT_ON_TRACK_RATING = Criteria._meta.get_field("on_track_rating").default
+from programs.services import criteria_for
 
 
 def _closed_at():
@@ -65,10 +63,9 @@ def week_ratings(episode, week):
     return {r.goal_id: r for r in rows}
 
 
-def on_track_rating(site_id):
-    """The site's on-track threshold (Criteria), or the default. One query."""
-    value = Criteria.objects.filter(site_id=site_id).values_list("on_track_rating", flat=True).first()
-    return DEFAULT_ON_TRACK_RATING if value is None else value
+def on_track_rating(episode):
+    """The on-track threshold of the episode's site and level of care (Criteria). One query."""
+    return criteria_for(episode.site_id, episode.level_of_care).on_track_rating
 
 
 @dataclass
@@ -118,7 +115,7 @@ def goals_overview(episode):
         cells = [by_sheet_goal.get((week, goal.pk)) for week in weeks]
         latest = next((c for c in reversed(cells) if c is not None), None)
         rows.append(GoalRow(goal=goal, latest=latest, cells=cells, revised_as=revised_as.get(goal.pk)))
-    threshold = on_track_rating(episode.site_id)
+    threshold = on_track_rating(episode)
     latest_sheet = worksheets[0] if worksheets else None
     facts = [_goal_fact(g.pk, g.status, g.created_at, g.closed_at) for g in goals]
     ratings_of = defaultdict(dict)  # week → {goal id: rating}

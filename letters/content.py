@@ -98,7 +98,8 @@ def _progress(episode, start, end):
     return {
         "as_of": end,
         "weeks_in_program": evaluation["markers"]["weeks_in_program"],
-        "step_down": READINESS_WORDS.get(evaluation["step_down"]["status"], evaluation["step_down"]["status"]),
+        # None where step-down does not apply (outpatient: nothing lower); the letter says so.
+        "step_down": READINESS_WORDS.get(evaluation["step_down"]["status"]),
         "graduation": READINESS_WORDS.get(evaluation["graduation"]["status"], evaluation["graduation"]["status"]),
     }
 

@@ -50,14 +50,36 @@ class TrackAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin):
 @admin.register(Criteria)
 class CriteriaAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin):
     site_path = "site"
-    list_display = ["site", "step_down_min_weeks", "graduation_min_weeks", "attendance_rate_min", "step_down_streak"]
+    list_display = [
+        "site",
+        "level_of_care",
+        "weekly_hours",
+        "step_down_applies",
+        "step_down_min_weeks",
+        "graduation_min_weeks",
+        "attendance_rate_min",
+        "step_down_streak",
+    ]
+    list_display_links = ["site", "level_of_care"]
+    list_filter = ["level_of_care", "site"]
     list_select_related = ["site"]
     fieldsets = [
-        (None, {"fields": ["site"]}),
+        (
+            None,
+            {
+                "fields": ["site", "level_of_care", "weekly_hours"],
+                "description": (
+                    "Each site has one row per level of care (PHP, IOP, outpatient). An episode is judged by "
+                    "the row of its site and current level; a new episode of a level starts with that row's "
+                    "weekly hours. A threshold of 0 requires nothing. docs/criteria.md explains every rule."
+                ),
+            },
+        ),
         (
             "Readiness",
             {
                 "fields": [
+                    "step_down_applies",
                     ("step_down_min_weeks", "graduation_min_weeks"),
                     ("attendance_rate_min", "attendance_window_days"),
                     ("hours_weeks_window", "hours_weeks_required"),
@@ -81,3 +103,8 @@ class CriteriaAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin
             },
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A row's site and level are its identity: changed, it would judge other episodes."""
+        readonly = [*super().get_readonly_fields(request, obj)]
+        return [*readonly, "site", "level_of_care"] if obj is not None else readonly

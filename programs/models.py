@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +18,14 @@ class Weekday(models.TextChoices):
 
 
 WEEKDAY_CODES = [c.value for c in Weekday]  # index = date.weekday()
+
+
+class LevelOfCare(models.TextChoices):
+    """ASAM levels of care a program runs (programs owns them: criteria are set per level)."""
+
+    IOP = "IOP", "IOP (ASAM 2.1)"
+    PHP = "PHP", "PHP (ASAM 2.5)"
+    OP = "OP", "Outpatient (ASAM 1.0)"
 
 
 class SiteQuerySet(models.QuerySet):
@@ -99,12 +109,38 @@ def _count(default, help_text=""):
 
 
 class Criteria(models.Model):
-    """Readiness thresholds and needs-attention flag settings of a site (DOMAIN.md defaults).
+    """Readiness thresholds, needs-attention flag settings and required weekly hours of one level
+    of care at one site (DOMAIN.md defaults; docs/criteria.md).
 
-    A site without a row uses the defaults (the field defaults below).
+    Every site has one row per level (``programs.services.site_criteria_ensure``); a missing row
+    reads as that level's defaults (``LEVEL_DEFAULTS`` over the field defaults below, which are
+    the IOP figures). ``programs.services.criteria_for`` is the one lookup.
     """
 
-    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="criteria")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="criteria")
+    level_of_care = models.CharField(
+        max_length=3,
+        choices=LevelOfCare.choices,
+        default=LevelOfCare.IOP,
+        help_text="The level of care these thresholds judge (an episode is judged by its current level).",
+    )
+    weekly_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("9"),
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text=(
+            "Hours a week a new episode at this level is required to attend (intake, step-down, step-up); "
+            "the form starts with it and staff may change it for one client."
+        ),
+    )
+    step_down_applies = models.BooleanField(
+        default=True,
+        help_text=(
+            "Whether step-down readiness is judged at this level. Off for outpatient: there is no lower "
+            "level here, so Progress shows step-down as “not applicable” instead of “not met”."
+        ),
+    )
     # Readiness
     step_down_min_weeks = _count(6, "Weeks in the episode before step-down.")
     graduation_min_weeks = _count(12, "Weeks in the episode before graduation.")
@@ -114,13 +150,21 @@ class Criteria(models.Model):
     attendance_window_days = _count(28, "Days of sessions the attendance rate looks back over.")
     hours_weeks_window = _count(4, "Complete weeks looked at for required hours.")
     hours_weeks_required = _count(3, "Of those weeks, how many must meet the required hours.")
-    step_down_streak = _count(4, "Consecutive negative (or expected-positive) screens for step-down.")
+    step_down_streak = _count(
+        4, "Consecutive negative (or expected-positive) screens for step-down (0 = not required)."
+    )
     step_down_streak_days = _count(21, "Days the step-down streak must span.")
-    graduation_streak = _count(8, "Consecutive negative (or expected-positive) screens for graduation.")
+    graduation_streak = _count(
+        8, "Consecutive negative (or expected-positive) screens for graduation (0 = not required)."
+    )
     graduation_streak_days = _count(45, "Days the graduation streak must span.")
     no_positive_days = _count(30, "No unexpected positive, refusal, missed or invalid screen in this many days.")
-    step_down_goals_on_track = _pct("0.75", "Share of active goals on track on the latest worksheet for step-down.")
-    graduation_goals_on_track = _pct("0.80", "Share of active goals on track for graduation (or every goal achieved).")
+    step_down_goals_on_track = _pct(
+        "0.75", "Share of active goals on track on the latest worksheet for step-down (0 = not required)."
+    )
+    graduation_goals_on_track = _pct(
+        "0.80", "Share of active goals on track for graduation, or every goal achieved (0 = not required)."
+    )
     worksheet_max_age_days = _count(
         14, "The latest worksheet counts only if its week started this many days ago or less."
     )
@@ -144,6 +188,28 @@ class Criteria(models.Model):
 
     class Meta:
         verbose_name_plural = "criteria"
+        ordering = ["site__name", "level_of_care"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "level_of_care"], name="criteria_one_row_per_site_and_level"),
+        ]
 
     def __str__(self):
-        return f"Criteria for {self.site}"
+        return f"{self.get_level_of_care_display()} criteria for {self.site}"
+
+
+# Each level's defaults where they differ from the field defaults (the IOP figures). A threshold
+# of 0 requires nothing (0 screens in a row, 0 % of goals): outpatient graduation asks for time,
+# attendance, hours, no recent positive, no recent risk and a signed check-in recommending it.
+LEVEL_DEFAULTS = {
+    LevelOfCare.PHP: {"weekly_hours": Decimal("20")},
+    LevelOfCare.IOP: {"weekly_hours": Decimal("9")},
+    LevelOfCare.OP: {
+        "weekly_hours": Decimal("1"),
+        "step_down_applies": False,
+        "graduation_min_weeks": 4,
+        "attendance_rate_min": Decimal("0.75"),
+        "graduation_streak": 0,
+        "graduation_streak_days": 0,
+        "graduation_goals_on_track": Decimal("0"),
+    },
+}

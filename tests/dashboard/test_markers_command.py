@@ -261,7 +261,8 @@ SETTLED = {
         lambda d: "absences" in d["flags"],
     ),
     "a_readmission_after_a_gap_starts_afresh": (
-        lambda e: _previous_episode(e, gap_days=1, risky=True, absences=True),
+        # ended two days before: a gap (the day before still continues the stay)
+        lambda e: _previous_episode(e, gap_days=2, risky=True, absences=True),
         lambda d: not {"unexpected_positive", "absences"} & set(d["flags"]) and _criterion(d, "no_recent_risk")["met"],
     ),
 }

@@ -268,7 +268,9 @@ def test_each_site_uses_its_own_criteria(site1, site2, track1, therapist):
 
 
 def test_thresholds_mirror_every_criteria_field_and_default():
-    model_fields = {f.name: f.default for f in Criteria._meta.concrete_fields if f.name not in ("id", "site")}
+    # The row's level and the hours a new episode of that level starts with are not thresholds.
+    not_thresholds = ("id", "site", "level_of_care", "weekly_hours")
+    model_fields = {f.name: f.default for f in Criteria._meta.concrete_fields if f.name not in not_thresholds}
     defaults = {f.name: f.default for f in dataclasses.fields(Thresholds)}
     assert set(model_fields) == set(defaults)
     for name, default in model_fields.items():

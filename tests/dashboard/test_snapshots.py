@@ -260,7 +260,7 @@ class Writes:
     def decision(self):
         episode = self.episode()
         kind = self.rng.choice(["continue", "step_up", "step_down"])
-        if kind == "step_up" and episode.level_of_care == "php":
+        if kind == "step_up" and episode.level_of_care == "PHP":
             kind = "continue"
         decision_record(
             episode=episode,
@@ -271,9 +271,13 @@ class Writes:
         )
 
     def criteria(self):
-        criteria, _ = Criteria.objects.get_or_create(site=self.site)
+        # A level's row at the site (issue 14): only that site+level's episodes may change.
+        level = self.rng.choice(["IOP", "OP", "PHP"])
+        criteria, _ = Criteria.objects.get_or_create(site=self.site, level_of_care=level)
         criteria.step_down_min_weeks = self.rng.randint(3, 9)
+        criteria.graduation_min_weeks = self.rng.randint(0, 12)
         criteria.attendance_rate_min = self.rng.choice([0.5, 0.8, 0.9])
+        criteria.step_down_applies = self.rng.choice([True, False])
         criteria.save()
 
     def all(self):
