@@ -177,7 +177,7 @@ def test_the_default_progress_of_a_fresh_op_episode_points_to_the_iop_evidence(a
     text = response.text
     assert f"Progress of episode {op.ref}" in text
     assert f"Continues from IOP episode {iop.ref}" in text
-    assert f'<a href="?episode={iop.pk}">the Progress of episode {iop.ref}</a>' in text
+    assert f'<a class="alert-link" href="?episode={iop.pk}">the Progress of episode {iop.ref}</a>' in text
     on = stepped_down.decided_on.strftime("%m/%d/%Y")
     assert f"(stepped down on {on} by {stepped_down.decided_by.get_full_name()})" in text
     assert 'id="episode-select"' in text  # the switcher
