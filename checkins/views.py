@@ -17,7 +17,7 @@ from checkins.models import CheckIn
 from checkins.queries import client_checkins, due_episodes, week_summary
 from checkins.services import addendum_add, checkin_save, checkin_sign, checkin_week_problems
 from clients.models import Episode
-from clients.records import client_record_open, episode_open_for, record_context
+from clients.records import client_record_open, episode_chosen, episode_open_for, record_context
 from iop.dates import week_start, weeks_between
 from iop.errors import StaleEdit
 from iop.forms import add_service_errors
@@ -82,10 +82,7 @@ def client(request, pk):
     """
     client = client_record_open(request, pk)
     ctx = record_context(client, "checkins", user=request.user)
-    episode = ctx["episode"]
-    chosen = request.GET.get("episode")
-    if chosen:
-        episode = next((e for e in ctx["episodes"] if str(e.pk) == chosen), episode)
+    episode = episode_chosen(request, ctx)
     today = timezone.localdate()
     weeks, trend = [], []
     if episode is not None:

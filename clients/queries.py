@@ -66,13 +66,13 @@ def possible_duplicates(user, *, first_name, last_name, date_of_birth, exclude_p
     return list(found)
 
 
-def level_of_care_history(client):
-    """Every level-of-care row of the client's episodes, oldest first (one query)."""
-    return list(
-        LevelOfCareChange.objects.filter(episode__client=client)
-        .select_related("episode", "changed_by")
-        .order_by("effective_on", "pk")
-    )
+def level_of_care_history(client, episodes=None):
+    """Every level-of-care row of the client's episodes (only those of ``episodes`` when given:
+    the user's sites), oldest first (one query)."""
+    rows = LevelOfCareChange.objects.filter(episode__client=client)
+    if episodes is not None:
+        rows = rows.filter(episode__in=[e.pk for e in episodes])
+    return list(rows.select_related("episode", "changed_by").order_by("effective_on", "pk"))
 
 
 def profile_history(client, limit=10):

@@ -45,6 +45,16 @@ def record_context(client, tab, *, user):
     return {"client": client, "episodes": episodes, "episode": current, "active_tab": tab, "record_tabs": RECORD_TABS}
 
 
+def episode_chosen(request, ctx):
+    """The episode ``?episode=<pk>`` names among ``ctx["episodes"]`` (the user's sites only), else
+    the current one; it becomes ``ctx["episode"]``. The tabs with an episode switcher
+    (``clients/_episode_switcher.html``) call this: no query, a stranger's pk is ignored."""
+    wanted = request.GET.get("episode", "")
+    episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
+    ctx["episode"] = episode
+    return episode
+
+
 def episode_for_write(user, episode):
     """``episode`` if it is at one of ``user``'s sites, else 404: every write checks this, so a
     client seen through one site's episode is never written to through another site's."""

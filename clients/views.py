@@ -5,6 +5,7 @@ from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 
 from audit.services import access_list_record
+from clients.care_history import care_history
 from clients.forms import ClientEditForm, ClientFilterForm, ClientForm, EpisodeForm, IntakeClientForm
 from clients.queries import client_search, clients_with_current_episode, level_of_care_history, profile_history
 from clients.records import client_record_open, record_context
@@ -76,9 +77,11 @@ def detail(request, pk):
     client = client_record_open(request, pk)
     ctx = record_context(client, "profile", user=request.user)
     current = ctx["episode"]
+    level_changes = level_of_care_history(client, ctx["episodes"])
     ctx.update(
         past_episodes=[e for e in ctx["episodes"] if e is not current],
-        level_changes=level_of_care_history(client),
+        level_changes=level_changes,
+        care_events=care_history(ctx["episodes"], level_changes),
         profile_changes=profile_history(client),
         can_edit=request.user.has_perm("clients.change_client"),
         can_readmit=request.user.has_perm("clients.add_episode") and not (current and current.is_active),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clients.models import Episode
-from clients.records import client_record_open, episode_open_for, record_context
+from clients.records import client_record_open, episode_chosen, episode_open_for, record_context
 from goals import queries, rules, services
 from goals.forms import GoalForm, GoalStatusForm, WeekForm, WorksheetForm
 from goals.models import Goal
@@ -28,9 +28,7 @@ def client(request, pk):
     """The Goals tab: goals with their latest rating, the week-by-week grid, share on track."""
     client = client_record_open(request, pk)
     ctx = record_context(client, "goals", user=request.user)
-    wanted = request.GET.get("episode", "")
-    episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
-    ctx["episode"] = episode
+    episode = episode_chosen(request, ctx)
     if episode is not None:
         overview = queries.goals_overview(episode)
         ctx.update(

@@ -107,14 +107,14 @@ def record_print(request, client_pk):
     """The client's whole record for the chart or a transfer of care; printing it is logged."""
     client = client_record_open(request, client_pk, action=AccessEvent.Action.PRINT)
     context = record_context(client, "profile", user=request.user)
-    context.update(record_print_context(client), part2_notice=PART2_NOTICE)
+    context.update(record_print_context(client, request.user), part2_notice=PART2_NOTICE)
     return render(request, "letters/record_print.html", context)
 
 
 def record_pdf(request, client_pk):
     client = client_record_open(request, client_pk, action=AccessEvent.Action.EXPORT)
     context = record_context(client, "profile", user=request.user)
-    context.update(record_print_context(client), part2_notice=PART2_NOTICE)
+    context.update(record_print_context(client, request.user), part2_notice=PART2_NOTICE)
     return pdf_response(pdf_render("letters/record_pdf.html", context, request), f"record-{client.mrn}.pdf")
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import access_list_record
 from clients.models import Client, Episode
-from clients.records import client_record_open, record_context
+from clients.records import client_record_open, episode_chosen, record_context
 from iop.forms import add_service_errors
 from iop.permissions import perms_require
 from iop.submissions import submission_replay, submit_once
@@ -102,7 +102,7 @@ def _mark_blind_spots(rows, facts):
 
 def _tab(request, client, *, entry_form=None, no_result_form=None, rx_form=None, status=200):
     ctx = record_context(client, "screens", user=request.user)
-    episode = ctx["episode"]
+    episode = episode_chosen(request, ctx)
     user = request.user
     today = timezone.localdate()
     prescriptions = list(Prescription.objects.filter(client=client).select_related("analyte"))

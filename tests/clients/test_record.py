@@ -43,6 +43,39 @@ def test_client_page_shows_profile_current_and_past_episodes_and_levels(as_thera
     assert [c.level_of_care for c in response.context["level_changes"]] == ["IOP", "PHP"]
 
 
+def test_client_page_names_each_level_of_care_change_by_what_happened(as_therapist, readmitted, site2):
+    EpisodeFactory(
+        client=readmitted.client,
+        ref="NOR-0001-1",
+        site=site2,
+        admitted_on=TODAY() - dt.timedelta(days=400),
+        status=Episode.Status.DISCHARGED,
+        end_reason=Episode.EndReason.OTHER,
+        ended_on=TODAY() - dt.timedelta(days=300),
+    )
+    response = as_therapist.get(reverse("clients:detail", args=[readmitted.client_id]))
+    events = [(e.what, e.episode.ref) for e in response.context["care_events"]]
+    assert events == [
+        ("Admitted to IOP", "RIC-0001-1"),
+        ("Graduated from IOP", "RIC-0001-1"),
+        ("Readmitted to PHP", "RIC-0001-2"),
+    ]  # the Norfolk episode is not this user's to see
+    page = response.content.decode()
+    assert "<td>Readmitted to PHP</td>" in page and "NOR-0001-1" not in page
+
+
+def test_a_step_down_is_named_on_the_profile_tab_not_an_admission(as_casemanager, episode1, casemanager):
+    from dashboard.services import decision_record
+
+    LevelOfCareChange.objects.create(episode=episode1, level_of_care="IOP", effective_on=episode1.admitted_on)
+    rationale = "Stepping down as the team agreed at review."
+    decision_record(episode=episode1, kind="step_down", rationale=rationale, by=casemanager, decided_on=TODAY())
+    page = as_casemanager.get(reverse("clients:detail", args=[episode1.client_id])).content.decode()
+    assert "<td>Admitted to IOP</td>" in page
+    assert "<td>Stepped down from IOP to OP</td>" in page
+    assert "Admission" not in page
+
+
 def test_client_page_writes_an_access_event(as_therapist, therapist, episode1):
     url = reverse("clients:detail", args=[episode1.client_id])
     as_therapist.get(url, REMOTE_ADDR="10.0.0.7")

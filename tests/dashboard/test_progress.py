@@ -31,7 +31,8 @@ def test_progress_explains_every_criterion_in_words(as_casemanager, episode1, th
     assert "8 weeks in the program (6 required)" in text
     assert "7 negative screens in a row over" in text
     assert "100% attendance over the last 28 days" in text
-    assert re.search(r"Latest signed check-in, week of \d\d/\d\d/\d{4}, recommends step down", text)
+    words = re.sub(r"<[^>]+>", "", text)  # the record each criterion relied on is a link
+    assert re.search(r"Latest signed check-in, week of \d\d/\d\d/\d{4}, recommends step down", words)
     assert "Record a decision" in text
     assert AccessEvent.objects.filter(user=casemanager, client=episode1.client).count() == 1
 
@@ -72,7 +73,7 @@ def test_progress_lists_decisions_with_evidence_and_the_override_badge(as_casema
     response = as_casemanager.get(_url(episode1))
     assert "Override of the markers" in response.text
     assert "Evidence: Step-down not ready; graduation not ready; week 8" in response.text
-    assert "markers are computed for active episodes only" in response.text
+    assert "How episode RIC-0001-1 ended" in response.text
     assert "Record a decision" not in response.text
 
 
@@ -144,3 +145,205 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
         assert len(as_casemanager.get(_url(short)).context["history"]["screens"]) == 4
     with django_assert_num_queries(expected):
         assert len(as_casemanager.get(_url(long)).context["history"]["screens"]) == 31
+
+
+# --- Issue 14: the episode switcher, an ended episode as of its last day, its decision ---------
+
+
+def _step_down(episode, by, days_ago=14, rationale="Stepping down a little early: starts a day job next week."):
+    return decision_record(
+        episode=episode,
+        kind=Decision.Kind.STEP_DOWN,
+        rationale=rationale,
+        by=by,
+        decided_on=timezone.localdate() - dt.timedelta(days=days_ago),
+    )
+
+
+@pytest.fixture
+def stepped_down(episode1, therapist, casemanager):
+    """Ana's IOP episode (8 weeks of history) stepped down 14 days ago to a fresh OP episode;
+    the check-in of that week recommended continuing: an override."""
+    history_build(episode1, weeks=8, author=therapist)
+    decision = _step_down(episode1, casemanager)
+    episode1.refresh_from_db()
+    return decision
+
+
+def test_the_default_progress_of_a_fresh_op_episode_points_to_the_iop_evidence(as_casemanager, stepped_down):
+    iop, op = stepped_down.episode, stepped_down.resulting_episode
+    response = as_casemanager.get(_url(iop))
+    assert response.context["episode"] == op
+    text = response.text
+    assert f"Progress of episode {op.ref}" in text
+    assert f"Continues from IOP episode {iop.ref}" in text
+    assert f'<a class="alert-link" href="?episode={iop.pk}">the Progress of episode {iop.ref}</a>' in text
+    on = stepped_down.decided_on.strftime("%m/%d/%Y")
+    assert f"(stepped down on {on} by {stepped_down.decided_by.get_full_name()})" in text
+    assert 'id="episode-select"' in text  # the switcher
+    assert 'id="history-empty"' in text and "chart.umd.js" not in text  # no empty charts
+
+
+def test_an_ended_episode_is_judged_as_of_its_last_day(as_casemanager, stepped_down):
+    iop = stepped_down.episode
+    response = as_casemanager.get(_url(iop), {"episode": iop.pk})
+    assert response.context["episode"] == iop
+    assert response.context["as_of"] == iop.ended_on == stepped_down.decided_on
+    evaluation = response.context["evaluation"]
+    assert evaluation.markers.weeks_in_program == (iop.ended_on - iop.admitted_on).days // 7 == 6
+    history = response.context["history"]
+    assert max(s["collected_on"] for s in history["screens"]) <= iop.ended_on  # nothing after its end
+    text = response.text
+    assert f"as of {iop.ended_on:%m/%d/%Y}, its last day" in text
+    assert f"Criteria as of {iop.ended_on:%m/%d/%Y}, the episode" in text
+    assert "6 weeks in the program (6 required)" in text
+    assert f"Continued as OP episode {stepped_down.resulting_episode.ref}" in text
+    assert "Record a decision" not in text
+
+
+def test_an_ended_episode_shows_the_decision_and_its_stored_evidence(as_casemanager, episode1, therapist, casemanager):
+    history_build(episode1, weeks=6, author=therapist)
+    decision = _step_down(episode1, casemanager, days_ago=0, rationale="Meets every step-down criterion.")
+    assert decision.evidence["step_down"]["status"] == "ready" and not decision.is_override
+    text = as_casemanager.get(_url(episode1), {"episode": episode1.pk}).text
+    on = decision.decided_on.strftime("%m/%d/%Y")
+    assert f"<strong>Decision: stepped down on {on} by {casemanager.get_full_name()}</strong>" in text
+    assert "Rationale: “Meets every step-down criterion.”" in text
+    assert f"Evidence stored with the decision: the markers as of {on}" in text
+    assert "Step-down readiness: <strong>Ready</strong>" in text
+    weeks = next(c for c in decision.evidence["step_down"]["criteria"] if c["name"] == "weeks_in_program")
+    row = f'<th scope="row">Time in program</th><td>{weeks["measured"]}</td><td>{weeks["required"]}</td><td>Met</td>'
+    assert row in text
+
+
+def test_a_stepped_down_override_shows_its_rationale_and_the_evidence_of_that_day(as_casemanager, stepped_down):
+    iop = stepped_down.episode
+    text = as_casemanager.get(_url(iop), {"episode": iop.pk}).text
+    on = stepped_down.decided_on.strftime("%m/%d/%Y")
+    name = stepped_down.decided_by.get_full_name()
+    assert stepped_down.is_override
+    assert (
+        f"<strong>Decision: stepped down on {on} by {name}</strong> (override: rationale “{stepped_down.rationale}”)"
+        in text
+    )
+    assert "Step-down readiness: <strong>Approaching</strong>" in text
+    assert "<td>continue IOP</td><td>step down or graduation</td><td>Not met</td>" in text
+
+
+def test_an_override_says_so_with_its_rationale(as_casemanager, episode1, casemanager):
+    rationale = "Moving out of state; graduating with a referral to a local program."
+    decision_record(
+        episode=episode1,
+        kind=Decision.Kind.GRADUATE,
+        rationale=rationale,
+        by=casemanager,
+        decided_on=timezone.localdate(),
+    )
+    text = as_casemanager.get(_url(episode1)).text
+    assert f"(override: rationale “{rationale}”)" in text
+    assert "Graduation readiness: <strong>Not ready</strong>" in text
+
+
+def test_each_criterion_links_the_record_it_relied_on(as_casemanager, episode1, therapist):
+    history_build(episode1, weeks=6, author=therapist)
+    response = as_casemanager.get(_url(episode1))
+    criteria = {c.name: c for c in response.context["evaluation"].step_down.criteria}
+    week = criteria["goals_on_track"].detail["worksheet_week"]
+    checkin_week = criteria["recommendation"].detail["latest_week"]
+    screen_day = criteria["negative_streak"].detail["last_screen_on"]
+    text = response.text
+    worksheet = reverse("goals:worksheet", args=[episode1.pk])
+    assert f'<a href="{worksheet}?week={week:%Y-%m-%d}">worksheet of week {week:%m/%d/%Y}</a>' in text
+    checkin = reverse("checkins:week", args=[episode1.pk, f"{checkin_week:%Y-%m-%d}"])
+    assert f'<a href="{checkin}">check-in, week of {checkin_week:%m/%d/%Y}</a>' in text
+    screens = reverse("screening:client", args=[episode1.client_id])
+    assert f'<a href="{screens}?episode={episode1.pk}#screens-{screen_day:%Y-%m-%d}">last screen on' in text
+    # ... and each link opens that record.
+    assert as_casemanager.get(f"{worksheet}?week={week:%Y-%m-%d}").status_code == 200
+    assert as_casemanager.get(checkin).status_code == 200
+    screens_tab = as_casemanager.get(screens, {"episode": episode1.pk}).text
+    assert f'id="screens-{screen_day:%Y-%m-%d}"' in screens_tab
+
+
+def test_the_screens_tab_follows_the_switcher(as_casemanager, stepped_down):
+    iop, op = stepped_down.episode, stepped_down.resulting_episode
+    url = reverse("screening:client", args=[iop.client_id])
+    assert f"Screens this episode ({op.ref})" in as_casemanager.get(url).text
+    past = as_casemanager.get(url, {"episode": iop.pk}).text
+    assert f"Screens this episode ({iop.ref})" in past and "Save screen" not in past
+
+
+def test_the_switcher_never_opens_another_sites_episode(as_therapist2, episode1, site2, therapist2):
+    from clients.models import Episode
+
+    episode1.status, episode1.end_reason = Episode.Status.GRADUATED, Episode.EndReason.GRADUATED
+    episode1.ended_on = timezone.localdate() - dt.timedelta(days=30)
+    episode1.save()
+    norfolk = EpisodeFactory(client=episode1.client, site=site2, ref="NOR-0001-1")
+    response = as_therapist2.get(_url(episode1), {"episode": episode1.pk})
+    assert response.status_code == 200
+    assert response.context["episode"] == norfolk
+    assert episode1.ref not in response.text
+
+
+def test_progress_of_an_ended_episode_of_another_site_is_not_found(as_therapist2, stepped_down):
+    iop = stepped_down.episode
+    assert as_therapist2.get(_url(iop), {"episode": iop.pk}).status_code == 404
+
+
+def test_opening_a_past_episodes_progress_writes_an_access_event(as_casemanager, stepped_down, casemanager):
+    iop = stepped_down.episode
+    as_casemanager.get(_url(iop), {"episode": iop.pk})
+    assert AccessEvent.objects.filter(user=casemanager, client=iop.client, action=AccessEvent.Action.VIEW).count() == 1
+
+
+def _earlier_stays(client, site, track, by, count):
+    """``count`` earlier stays of ``client``: an IOP episode stepped down to an OP episode, which
+    was then discharged — two ended episodes and two decisions each."""
+    from clients.models import Episode
+
+    today = timezone.localdate()
+    for n in range(count):
+        start = today - dt.timedelta(days=400 - n * 60)
+        iop = EpisodeFactory(client=client, site=site, track=track, admitted_on=start)
+        decision_record(
+            episode=iop,
+            kind=Decision.Kind.STEP_DOWN,
+            rationale="Stepping down as the team agreed at review.",
+            by=by,
+            decided_on=start + dt.timedelta(days=30),
+        )
+        decision_record(
+            episode=Episode.objects.get(client=client, status=Episode.Status.ACTIVE),
+            kind=Decision.Kind.DISCHARGE,
+            rationale="Stopped attending the outpatient group.",
+            by=by,
+            decided_on=start + dt.timedelta(days=40),
+            end_reason=Episode.EndReason.OTHER,
+        )
+
+
+def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
+    as_casemanager, site1, track1, therapist, casemanager, django_assert_num_queries
+):
+    from tests.factories import ClientFactory
+
+    today = timezone.localdate()
+    few, many = ClientFactory(), ClientFactory()
+    _earlier_stays(many, site1, track1, casemanager, 3)
+    iops = []
+    for client in (few, many):
+        iop = EpisodeFactory(client=client, site=site1, track=track1, admitted_on=today - dt.timedelta(weeks=10))
+        history_build(iop, weeks=9, author=therapist)
+        _step_down(iop, casemanager, days_ago=7)
+        iops.append(iop)
+    assert [c.episodes.count() for c in (few, many)] == [2, 8]
+    # the same steps as for an active episode (see the test above): the ended episode's
+    # markers as of its last day, its decision and the episode it continues come with them
+    expected = 19 + 2 + QUERIES_PER_EVALUATION
+    for iop in iops:
+        with django_assert_num_queries(expected):
+            response = as_casemanager.get(_url(iop), {"episode": iop.pk})
+        assert response.context["ending"]["decision"].episode == iop
+        with django_assert_num_queries(expected - 2):  # the fresh OP episode has no ratings nor results to read
+            assert as_casemanager.get(_url(iop)).context["continues_from"] == iop

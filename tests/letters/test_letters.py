@@ -198,3 +198,32 @@ def test_the_sites_letterhead_and_signer_head_the_letter(as_casemanager, consent
     assert "We confirm that Ana Diaz attended our program during" in text
     assert "Morgan Lee, LCSW" in text
     assert len(PdfReader(io.BytesIO(document)).pages[0].images) == 1  # the logo, embedded
+
+
+def test_printed_record_names_level_changes_and_leaves_out_another_sites_episode(
+    as_casemanager, episode1, casemanager, site2
+):
+    from clients.models import Episode
+    from dashboard.services import decision_record
+    from tests.factories import EpisodeFactory
+
+    EpisodeFactory(
+        client=episode1.client,
+        site=site2,
+        admitted_on=episode1.admitted_on - dt.timedelta(days=200),
+        status=Episode.Status.GRADUATED,
+        end_reason=Episode.EndReason.GRADUATED,
+        ended_on=episode1.admitted_on - dt.timedelta(days=100),
+        ref="NOR-0001-1",
+    )
+    decision = decision_record(
+        episode=episode1,
+        kind="step_down",
+        rationale="Ready: every criterion met.",
+        by=casemanager,
+        decided_on=timezone.localdate(),
+    )
+    text = as_casemanager.get(reverse("letters:print", args=[episode1.client_id])).content.decode()
+    assert f"Episode {decision.resulting_episode.ref}" in text
+    assert "Stepped down from IOP to OP on" in text
+    assert "NOR-0001-1" not in text
