@@ -93,8 +93,11 @@ def decision_new(request, pk):
                 by=request.user,
                 decided_on=form.cleaned_data["decided_on"],
                 end_reason=form.cleaned_data["end_reason"],
+                continuing_care_track=form.cleaned_data["continuing_care_track"],
             )
             note = " (an override of the markers)" if decision.is_override else ""
+            if decision.kind == Decision.Kind.GRADUATE and decision.resulting_episode is not None:
+                note += f" (continuing-care episode {decision.resulting_episode.ref} opened)"
             messages.success(request, f"Decision recorded: {decision.get_kind_display()}{note}.")
             return reverse("dashboard:progress", args=[client.pk])
 

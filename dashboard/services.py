@@ -33,14 +33,16 @@ def is_override(kind, evidence):
 
 
 @transaction.atomic
-def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
+def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", continuing_care_track=None):
     """Record ``kind`` for the active ``episode`` as of ``decided_on`` and apply it.
 
     - continue: nothing else changes;
     - step_down: the episode ends (stepped down) and an outpatient episode opens the same day
       at the same site with the same staff; it is the decision's ``resulting_episode``;
     - step_up: the level of care becomes PHP (a new level-of-care row; the episode stays open);
-    - graduate: the episode ends, graduated;
+    - graduate: the episode ends, graduated; with ``continuing_care_track`` (the aftercare
+      plan's group, asked for on the decision form) an outpatient continuing-care episode on
+      that track opens the same day, the decision's ``resulting_episode`` (as for a step-down);
     - discharge: the episode ends with ``end_reason``.
     A step-down or graduation against the markers is an override and needs a real rationale.
     Raises ValidationError (nothing written) when the decision cannot be made.
@@ -75,21 +77,16 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
             }
         )
 
+    if continuing_care_track is not None:
+        _continuing_care_check(episode, kind, continuing_care_track)
     resulting_episode = None
     if kind == Decision.Kind.STEP_DOWN:
         _episode_end(episode, Episode.Status.STEPPED_DOWN, Episode.EndReason.STEPPED_DOWN, decided_on)
-        resulting_episode = episode_open(
-            client=episode.client,
-            site=episode.site,
-            admitted_on=decided_on,
-            by=by,
-            level_of_care=LevelOfCare.OP,
-            primary_therapist=episode.primary_therapist,
-            case_manager=episode.case_manager,
-            required_weekly_hours=OUTPATIENT_WEEKLY_HOURS,
-        )
+        resulting_episode = follow_on_episode_open(episode, day=decided_on, by=by)
     elif kind == Decision.Kind.GRADUATE:
         _episode_end(episode, Episode.Status.GRADUATED, Episode.EndReason.GRADUATED, decided_on)
+        if continuing_care_track is not None:
+            resulting_episode = follow_on_episode_open(episode, day=decided_on, by=by, track=continuing_care_track)
     elif kind == Decision.Kind.DISCHARGE:
         if end_reason not in DISCHARGE_REASONS:
             raise ValidationError({"end_reason": "Choose the reason for the discharge."})
@@ -122,6 +119,31 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason=""):
     decision.save()
     episodes_inputs_changed(episode_ids=[episode.pk])
     return decision
+
+
+def follow_on_episode_open(episode, *, day, by, track=None):
+    """The outpatient (OP) episode that follows ``episode`` (already ended on ``day``): same
+    client, site and staff, opened the same day, on ``track`` (a step-down: none; a graduation
+    into continuing care: the continuing-care group). The one path for both, so the level and
+    its hours are decided in one place."""
+    return episode_open(
+        client=episode.client,
+        site=episode.site,
+        admitted_on=day,
+        by=by,
+        level_of_care=LevelOfCare.OP,
+        track=track,
+        primary_therapist=episode.primary_therapist,
+        case_manager=episode.case_manager,
+        required_weekly_hours=OUTPATIENT_WEEKLY_HOURS,
+    )
+
+
+def _continuing_care_check(episode, kind, track):
+    if kind != Decision.Kind.GRADUATE:
+        raise ValidationError("A continuing-care episode is opened at a graduation only.")
+    if track.site_id != episode.site_id or not track.active or not track.continuing_care:
+        raise ValidationError(f"{track.name} is not an active continuing-care group of {episode.site.name}.")
 
 
 def _episode_end(episode, status, reason, day):
