@@ -1,9 +1,11 @@
 """Demo continuing care (after ``dashboard`` in ``seed_demo``): aftercare plans for the
 graduated and stepped-down episodes, and the follow-up contacts of every ended episode, some
 logged (reached, or an unreached attempt) and the rest left due or overdue as the calendar has
-them. Written through the services, as in the app."""
+them. A graduate's plan names the alumni group they went on to (``ctx.follow_on``, from the
+dashboard demo). Written through the services, as in the app."""
 
 import datetime as dt
+from collections import Counter
 
 from django.utils import timezone
 
@@ -43,11 +45,17 @@ UNREACHED = {"reached": False, "attempts": 1}
 
 def seed(ctx):
     ended = [d for d in ctx.episodes if d.episode.ended_on is not None]
-    for index, demo in enumerate(ended):
+    seen = Counter()
+    for demo in ended:
         episode = demo.episode
+        index = seen[demo.story]  # counted per story: each story's follow-ups get every outcome
+        seen[demo.story] += 1
         by = episode.case_manager or ctx.users["casemanager"]
         if demo.story in PLANS:
             fields = dict(PLANS[demo.story])
+            follow_on = ctx.follow_on.get(episode.pk)
+            if follow_on is not None and follow_on.track_id is not None:
+                fields["continuing_care_track"] = follow_on.track  # the group the graduate went on to
             if "medication_provider" in fields:
                 fields["next_appointment_at"] = _appointment(ctx.today + dt.timedelta(days=5 + index % 7))
             aftercare_plan_save(episode=episode, fields=fields, by=by)

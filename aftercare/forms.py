@@ -30,7 +30,7 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, episode, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.episode = episode
-        tracks = Track.objects.filter(site=episode.site_id, active=True)
+        tracks = Track.objects.filter(site=episode.site_id, active=True, continuing_care=True)
         if self.instance.continuing_care_track_id:
             tracks = tracks | Track.objects.filter(pk=self.instance.continuing_care_track_id)
         self.fields["continuing_care_track"].queryset = tracks

@@ -30,7 +30,10 @@ class AftercarePlan(models.Model):
         blank=True,
         related_name="+",
         verbose_name="continuing-care group",
-        help_text="A group the client keeps attending (e.g. the monthly alumni group).",
+        help_text=(
+            "A group the client keeps attending (e.g. the monthly alumni group); at graduation the "
+            "decision form offers to open a continuing-care episode in it."
+        ),
     )
     outpatient_sessions_per_week = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(14)])
     mutual_help_meetings_per_week = models.PositiveSmallIntegerField(
@@ -61,6 +64,8 @@ class AftercarePlan(models.Model):
         track = self.continuing_care_track
         if track is not None and self.episode_id and track.site_id != self.episode.site_id:
             raise ValidationError({"continuing_care_track": "Choose a group of the episode's site."})
+        if track is not None and not track.continuing_care:
+            raise ValidationError({"continuing_care_track": f"{track.name} is not a continuing-care group."})
 
 
 class FollowUpQuerySet(models.QuerySet):

@@ -18,6 +18,7 @@ from audit.services import access_list_record
 from clients.records import client_record_open, episode_open_for, record_context
 from iop.errors import StaleEdit
 from iop.forms import add_service_errors
+from iop.notice import PART2_NOTICE
 from iop.pdf import pdf_render, pdf_response
 from iop.permissions import perms_require
 from iop.submissions import submission_replay, submit_once
@@ -78,7 +79,9 @@ def _plan_context(request, episode_pk, action):
     plan = get_object_or_404(
         AftercarePlan.objects.select_related("continuing_care_track", "recorded_by", "updated_by"), episode=episode
     )
-    context.update(plan=plan, printed_on=timezone.localdate())
+    # Printed or exported, the plan may leave the program (to the client, a provider): it carries
+    # the §2.32 notice, as the record print does.
+    context.update(plan=plan, printed_on=timezone.localdate(), part2_notice=PART2_NOTICE)
     return episode, plan, context
 
 

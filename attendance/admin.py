@@ -32,7 +32,7 @@ class GenerateSessionsForm(forms.Form):
 @admin.action(description="Generate the scheduled sessions of the selected tracks", permissions=["change"])
 def generate_sessions(modeladmin, request, queryset):
     """Admin action on tracks: ask for a date range, then create each track's scheduled group
-    sessions on its weekdays, skipping the ones that exist."""
+    sessions on the days it meets (weekly or monthly), skipping the ones that exist."""
     if "apply" in request.POST:
         form = GenerateSessionsForm(request.POST)
         if form.is_valid():

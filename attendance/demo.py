@@ -230,3 +230,39 @@ def seed(ctx):
         )
     bulk_create_with_history(attendance, Attendance)
     _sign_group_notes(group_sessions, attendance)
+
+
+CONTINUING_CARE_TOPICS = ["Alumni check-in: the first months after the program", "Alumni: staying connected"]
+
+
+def seed_continuing_care(ctx, episodes):
+    """The continuing-care groups' monthly sessions (``ctx.continuing_care_tracks``) over the
+    history and a month ahead, the past ones held with a roster of the graduates' continuing-care
+    ``episodes`` (each misses every third session it could attend). Called by the dashboard
+    demo once those episodes exist; draws nothing from ``ctx.rng`` (the other demos' data stays
+    as it was). Bulk writes with history."""
+    today, by_site = ctx.today, _therapists(ctx)
+    first_day = today - dt.timedelta(weeks=ctx.weeks)
+    rows = []
+    for track in ctx.continuing_care_tracks.values():
+        sessions_generate(track=track, date_from=first_day, date_to=today + dt.timedelta(days=35))
+        past = list(Session.objects.filter(track=track, date__gte=first_day, date__lt=today).order_by("date"))
+        for index, s in enumerate(past):
+            s.status, s.version = Session.Status.HELD, 1
+            s.facilitator, s.topic = by_site[s.site_id], CONTINUING_CARE_TOPICS[index % len(CONTINUING_CARE_TOPICS)]
+        bulk_update_with_history(past, Session, fields=["status", "version", "facilitator", "topic"])
+        for episode in (e for e in episodes if e.track_id == track.pk):
+            mine = [s for s in past if s.date >= episode.admitted_on]
+            for position, s in enumerate(mine):
+                missed = position % 3 == 2
+                rows.append(
+                    Attendance(
+                        session=s,
+                        episode=episode,
+                        status=Attendance.Status.EXCUSED if missed else Attendance.Status.PRESENT,
+                        minutes_attended=0 if missed else s.duration_minutes,
+                        recorded_by=s.facilitator,
+                    )
+                )
+    bulk_create_with_history(rows, Attendance)
+    return rows

@@ -72,8 +72,9 @@ def _track_dates(track, date_from, date_to):
 
 @transaction.atomic
 def sessions_generate(*, track, date_from, date_to, by=None):
-    """Create the scheduled group sessions of ``track`` on its weekdays from ``date_from`` to
-    ``date_to`` (inclusive), skipping the ones that exist. Returns the sessions created.
+    """Create the scheduled group sessions of ``track`` on the days it meets (weekly or monthly:
+    ``Track.meets_on``) from ``date_from`` to ``date_to`` (inclusive), skipping the ones that
+    exist. Returns the sessions created.
 
     Three queries however long the range: existing dates, the insert, its history.
     """

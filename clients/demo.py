@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 
 from clients.models import Episode
 from clients.services import client_intake
-from programs.models import Site, Track
+from programs.models import Cadence, Site, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from programs.services import site_criteria_ensure
 
@@ -120,6 +120,9 @@ TRACKS = [  # (suffix, name, weekdays, start, end)
     ("MID", "Midday", ["mon", "wed", "fri"], dt.time(11, 0), dt.time(14, 0)),
     ("EVE", "Evening", ["mon", "tue", "thu"], dt.time(18, 0), dt.time(21, 0)),
 ]
+# Each site's continuing-care (alumni) group: graduates keep attending it, monthly, on an
+# outpatient continuing-care episode (dashboard demo). Not one of ``ctx.tracks``: no intake goes to it.
+CONTINUING_CARE_TRACK = ("ALU", "Alumni group", ["tue"], 1, dt.time(18, 0), dt.time(19, 30))  # first Tuesday
 USERS = [  # username, first, last, role, site codes, superuser
     ("admin", "Alex", "Admin", PROGRAM_ADMIN, ["RIC", "NOR"], True),
     ("therapist", "Terry", "Therapist", THERAPIST, ["RIC"], False),
@@ -145,6 +148,8 @@ class DemoContext:
     sites: dict = field(default_factory=dict)
     tracks: list = field(default_factory=list)
     episodes: list = field(default_factory=list)  # [DemoEpisode]
+    continuing_care_tracks: dict = field(default_factory=dict)  # site code -> the alumni group
+    follow_on: dict = field(default_factory=dict)  # ended episode pk -> the OP episode that followed it
 
     def active(self):
         return [d for d in self.episodes if d.episode.status == Episode.Status.ACTIVE]
@@ -168,6 +173,20 @@ def seed_users_and_sites(ctx):
                 },
             )
             ctx.tracks.append(track)
+        suffix, tname, weekdays, month_week, start, end = CONTINUING_CARE_TRACK
+        ctx.continuing_care_tracks[code], _ = Track.objects.get_or_create(
+            code=f"{code}-{suffix}",
+            defaults={
+                "site": ctx.sites[code],
+                "name": tname,
+                "weekdays": weekdays,
+                "cadence": Cadence.MONTHLY,
+                "month_week": month_week,
+                "continuing_care": True,
+                "start_time": start,
+                "end_time": end,
+            },
+        )
     User = get_user_model()
     for username, first, last, role, site_codes, superuser in USERS:
         user, _ = User.objects.get_or_create(username=username)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from aftercare.models import AftercarePlan
 from clients.models import Episode, LevelOfCare
 from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY
 from dashboard.models import Decision
@@ -100,6 +101,18 @@ class DecisionForm(forms.Form):
         self.fields["weekly_hours"].widget.attrs.update(
             {f"data-default-{kind.replace('_', '-')}": f"{hours:g}" for kind, hours in self.level_hours.items()}
         )
+        self.continuing_care_track = _planned_continuing_care(episode)
+        if self.continuing_care_track is not None:
+            # The aftercare plan names a continuing-care group: offered (checked) at graduation.
+            self.fields["continuing_care"] = forms.BooleanField(
+                label=f"Open a continuing-care episode in {self.continuing_care_track.name}",
+                required=False,
+                initial=True,
+                help_text=(
+                    "Only for a graduation: the graduate keeps attending this group "
+                    f"({self.continuing_care_track.schedule_label}) on an outpatient episode opened the same day."
+                ),
+            )
 
     def clean_decided_on(self):
         day = self.cleaned_data["decided_on"]
@@ -118,7 +131,16 @@ class DecisionForm(forms.Form):
             cleaned["end_reason"] = ""
         if kind not in LEVEL_AFTER:
             cleaned["weekly_hours"] = None
+        wanted = kind == Decision.Kind.GRADUATE and cleaned.get("continuing_care")
+        cleaned["continuing_care_track"] = self.continuing_care_track if wanted else None
         return cleaned
+
+
+def _planned_continuing_care(episode):
+    """The active continuing-care group the episode's aftercare plan names, or None."""
+    plan = AftercarePlan.objects.filter(episode=episode).select_related("continuing_care_track").first()
+    track = plan.continuing_care_track if plan else None
+    return track if track is not None and track.active and track.continuing_care else None
 
 
 class CaseloadFilterForm(forms.Form):

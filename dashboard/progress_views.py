@@ -246,8 +246,11 @@ def decision_new(request, pk):
                 decided_on=form.cleaned_data["decided_on"],
                 end_reason=form.cleaned_data["end_reason"],
                 weekly_hours=form.cleaned_data["weekly_hours"],
+                continuing_care_track=form.cleaned_data["continuing_care_track"],
             )
             note = " (an override of the markers)" if decision.is_override else ""
+            if decision.kind == Decision.Kind.GRADUATE and decision.resulting_episode is not None:
+                note += f" (continuing-care episode {decision.resulting_episode.ref} opened)"
             messages.success(request, f"Decision recorded: {decision.get_kind_display()}{note}.")
             return reverse("dashboard:progress", args=[client.pk])
 

@@ -54,4 +54,12 @@ def report_csv(request):
     for group, rows in (("month", report.months), ("track", report.tracks), ("total", [report.total])):
         for row in rows:
             writer.writerow([group, row.label, *("" if v is None else v for v in row.values()), row.screens])
+    _aftercare_csv(writer, report.aftercare)
     return response
+
+
+def _aftercare_csv(writer, outcomes):
+    """After the main table, the after-the-program figures under their own header row."""
+    writer.writerow(["after the program", "figure", "rate", "count", "of"])
+    for key, label, share, _ in outcomes.rows():
+        writer.writerow([key, label, "" if share.rate is None else share.rate, share.count, share.of])

@@ -10,10 +10,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from aftercare import rules as aftercare_rules
+from aftercare.models import FollowUp, YesNoUnknown
 from attendance.models import Attendance, Session
 from attendance.rules import attendance_rate
 from clients.models import Episode
@@ -100,6 +102,7 @@ class Report:
     months: list[ReportRow] = field(default_factory=list)
     tracks: list[ReportRow] = field(default_factory=list)
     total: ReportRow | None = None
+    aftercare: "AftercareOutcomes | None" = None
 
 
 def months_between(start, end):
@@ -220,11 +223,120 @@ def report_build(*, episodes, start, end):
         )
         for screen in screens
     ]
-    return report_compute(
+    report = report_compute(
         start=start, end=end, episodes=episode_facts, attendance=attendance_facts, screens=screen_facts
     )
+    report.aftercare = aftercare_outcomes_build(episodes=episodes, start=start, end=end)
+    return report
 
 
 def _as_date(value):
     """TruncMonth gives a date on PostgreSQL and may give a datetime elsewhere."""
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+# --- After the program: follow-up reach, abstinence, readmissions, continuing care -------------
+# The rules are aftercare's (aftercare/rules.py, docs/aftercare.md); this gathers the facts.
+
+AFTERCARE_FIGURES = (
+    ("followup_reach_30", "Follow-ups reached by day 30"),
+    ("abstinent_30", "Not using at 30 days (of those reached)"),
+    ("followup_reach_90", "Follow-ups reached by day 90"),
+    ("abstinent_90", "Not using at 90 days (of those reached)"),
+    ("readmitted_90", "Readmitted within 90 days (of episodes ended)"),
+    ("continuing_care_attendance", "Continuing-care attendance (attended of scheduled)"),
+)
+
+
+@dataclass
+class AftercareOutcomes:
+    """Each figure a ``Share`` (count of of, and its rate)."""
+
+    reach_window_days = aftercare_rules.REACH_WINDOW_DAYS  # (class attributes: for the page's words)
+    readmission_window_days = aftercare_rules.READMISSION_WINDOW_DAYS
+
+    followup_reach_30: aftercare_rules.Share
+    abstinent_30: aftercare_rules.Share
+    followup_reach_90: aftercare_rules.Share
+    abstinent_90: aftercare_rules.Share
+    readmitted_90: aftercare_rules.Share
+    continuing_care_attendance: aftercare_rules.Share
+
+    def rows(self):
+        """(key, label, share, shown) for each figure: shown as "40 % (2 of 5)", or "—"."""
+        out = []
+        for key, label in AFTERCARE_FIGURES:
+            share = getattr(self, key)
+            shown = "—" if share.rate is None else f"{share.rate:.0%} ({share.count} of {share.of})"
+            out.append((key, label, share, shown))
+        return out
+
+
+def aftercare_outcomes_compute(*, followups, ended, cc_attended, cc_scheduled, start, end, as_of):
+    """Pure: the figures from the facts, by aftercare's rules."""
+    figures = {}
+    for offset in aftercare_rules.REPORT_OFFSETS:
+        reach, abstinent = aftercare_rules.reach_and_abstinence(
+            followups, offset=offset, start=start, end=end, as_of=as_of
+        )
+        figures[f"followup_reach_{offset}"], figures[f"abstinent_{offset}"] = reach, abstinent
+    return AftercareOutcomes(
+        **figures,
+        readmitted_90=aftercare_rules.readmissions(ended),
+        continuing_care_attendance=aftercare_rules.Share(cc_attended, cc_scheduled),
+    )
+
+
+def aftercare_outcomes_build(*, episodes, start, end, as_of=None):
+    """Gather the outcome facts of ``episodes`` (the report's scoped queryset) over [start, end].
+
+    Four queries, whatever the number of episodes: the 30- and 90-day follow-ups due in the
+    period, the episodes ended in it (with "a follow-up says readmitted"), the admissions of
+    their clients, and continuing-care attendance counted by the database.
+    """
+    as_of = as_of or timezone.localdate()
+    followups = [
+        aftercare_rules.FollowUpFact(**row)
+        for row in FollowUp.objects.filter(
+            episode__in=episodes.values("pk"),
+            offset_days__in=aftercare_rules.REPORT_OFFSETS,
+            due_on__range=(start, end),
+        ).values("offset_days", "due_on", "reached", "contacted_on", "substance_use")
+    ]
+    said_readmitted = FollowUp.objects.filter(episode=OuterRef("pk"), readmitted=YesNoUnknown.YES)
+    ended_in_period = episodes.filter(ended_on__range=(start, end))
+    ended_rows = list(
+        ended_in_period.annotate(followup_readmitted=Exists(said_readmitted)).values(
+            "pk", "client_id", "ended_on", "followup_readmitted"
+        )
+    )
+    admissions = defaultdict(list)
+    for row in episodes.filter(client__in=ended_in_period.values("client_id")).values("pk", "client_id", "admitted_on"):
+        admissions[row["client_id"]].append((row["pk"], row["admitted_on"]))
+    ended = [
+        aftercare_rules.EndedEpisodeFact(
+            ended_on=r["ended_on"],
+            later_admissions=tuple(day for pk, day in admissions[r["client_id"]] if pk != r["pk"]),
+            followup_readmitted=r["followup_readmitted"],
+        )
+        for r in ended_rows
+    ]
+    cc = (
+        Attendance.objects.filter(
+            episode__in=episodes.values("pk"),
+            session__track__continuing_care=True,
+            session__date__range=(start, min(end, as_of)),
+        )
+        .exclude(session__status=Session.Status.CANCELLED)
+        .exclude(status=Attendance.Status.CANCELLED)
+        .aggregate(attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)), scheduled=Count("pk"))
+    )
+    return aftercare_outcomes_compute(
+        followups=followups,
+        ended=ended,
+        cc_attended=cc["attended"],
+        cc_scheduled=cc["scheduled"],
+        start=start,
+        end=end,
+        as_of=as_of,
+    )

@@ -1,6 +1,8 @@
 """Recording a decision: the markers of that day become its evidence, and the episode changes
 (level of care, status, end date and reason, a new outpatient episode) in the same transaction."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,8 @@ from programs.services import default_weekly_hours
 
 OVERRIDE_RATIONALE_MIN = 20
 WEEKLY_HOURS_MAX = 60  # as the intake form
+# A continuing-care (alumni) group meets monthly: its episodes have no weekly hours to meet.
+CONTINUING_CARE_WEEKLY_HOURS = Decimal("0")
 READY = "ready"
 # The readiness a decision kind goes against when it is not "ready".
 READINESS_OF_KIND = {Decision.Kind.STEP_DOWN: "step_down", Decision.Kind.GRADUATE: "graduation"}
@@ -35,7 +39,9 @@ def is_override(kind, evidence):
 
 
 @transaction.atomic
-def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", weekly_hours=None):
+def decision_record(
+    *, episode, kind, rationale, by, decided_on, end_reason="", weekly_hours=None, continuing_care_track=None
+):
     """Record ``kind`` for the active ``episode`` as of ``decided_on`` and apply it.
 
     - continue: nothing else changes;
@@ -45,7 +51,9 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", 
     - step_up: the level of care becomes PHP (a new level-of-care row; the episode stays open);
     a step-down or step-up sets the required hours to ``weekly_hours``, or (None) the new
     level's default at the site;
-    - graduate: the episode ends, graduated;
+    - graduate: the episode ends, graduated; with ``continuing_care_track`` (the aftercare
+      plan's group, asked for on the decision form) an outpatient continuing-care episode on
+      that track opens the same day, the decision's ``resulting_episode`` (as for a step-down);
     - discharge: the episode ends with ``end_reason``.
     A step-down or graduation against the markers is an override and needs a real rationale.
     Raises ValidationError (nothing written) when the decision cannot be made.
@@ -80,6 +88,8 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", 
             }
         )
 
+    if continuing_care_track is not None:
+        _continuing_care_check(episode, kind, continuing_care_track)
     resulting_episode = None
     if kind == Decision.Kind.STEP_DOWN:
         _episode_end(episode, Episode.Status.STEPPED_DOWN, Episode.EndReason.STEPPED_DOWN, decided_on)
@@ -88,6 +98,17 @@ def decision_record(*, episode, kind, rationale, by, decided_on, end_reason="", 
         )
     elif kind == Decision.Kind.GRADUATE:
         _episode_end(episode, Episode.Status.GRADUATED, Episode.EndReason.GRADUATED, decided_on)
+        if continuing_care_track is not None:
+            # A continuing-care group meets monthly: no weekly hours are required of its episode
+            # (a weekly requirement would flag it "hours short" most weeks).
+            resulting_episode = follow_on_episode_open(
+                episode,
+                level=LevelOfCare.OP,
+                admitted_on=decided_on,
+                by=by,
+                weekly_hours=CONTINUING_CARE_WEEKLY_HOURS,
+                track=continuing_care_track,
+            )
     elif kind == Decision.Kind.DISCHARGE:
         if end_reason not in DISCHARGE_REASONS:
             raise ValidationError({"end_reason": "Choose the reason for the discharge."})
@@ -132,21 +153,30 @@ def _weekly_hours(site_id, level, weekly_hours):
     return weekly_hours
 
 
-def follow_on_episode_open(episode, *, level, admitted_on, by, weekly_hours=None):
+def follow_on_episode_open(episode, *, level, admitted_on, by, weekly_hours=None, track=None):
     """Open the episode that follows ``episode`` (just ended) at ``level``, the same day, site
-    and staff: a step-down's outpatient episode, or a continuing-care episode at graduation. Its
-    required hours are ``weekly_hours`` or the level's default at the site. The caller ends
-    ``episode`` first and is inside its transaction."""
+    and staff: a step-down's outpatient episode (``track`` None), or a continuing-care episode
+    at graduation (``track``: the continuing-care group). Its required hours are
+    ``weekly_hours`` or the level's default at the site. The caller ends ``episode`` first and
+    is inside its transaction."""
     return episode_open(
         client=episode.client,
         site=episode.site,
         admitted_on=admitted_on,
         by=by,
         level_of_care=level,
+        track=track,
         primary_therapist=episode.primary_therapist,
         case_manager=episode.case_manager,
         required_weekly_hours=_weekly_hours(episode.site_id, level, weekly_hours),
     )
+
+
+def _continuing_care_check(episode, kind, track):
+    if kind != Decision.Kind.GRADUATE:
+        raise ValidationError("A continuing-care episode is opened at a graduation only.")
+    if track.site_id != episode.site_id or not track.active or not track.continuing_care:
+        raise ValidationError(f"{track.name} is not an active continuing-care group of {episode.site.name}.")
 
 
 def _episode_end(episode, status, reason, day):

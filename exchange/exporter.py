@@ -145,6 +145,9 @@ def _track(track):
         "weekdays": list(track.weekdays),
         "start": track.start_time.strftime("%H:%M"),
         "end": track.end_time.strftime("%H:%M"),
+        "cadence": track.cadence,
+        "month_week": track.month_week,
+        "continuing_care": track.continuing_care,
     }
 
 

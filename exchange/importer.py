@@ -266,6 +266,9 @@ class _Writer:
                 weekdays=t["weekdays"],
                 start_time=t["start"],
                 end_time=t["end"],
+                cadence=t["cadence"],
+                month_week=t["month_week"],
+                continuing_care=t["continuing_care"],
             )
             for t in self.doc["tracks"]
             if t["code"] not in existing

@@ -18,6 +18,7 @@ from checkins import scoring
 from goals import rules as goal_rules
 from iop.dates import is_week_start
 from iop.validators import NOTE_MAX_LENGTH, date_of_birth_problem, prescription_end_problem, session_date_problem
+from programs.schedule import MONTHLY, WEEKLY, WEEKS_OF_MONTH
 
 FORMAT = "iop-records/2"  # what export_records writes
 FORMATS = ("iop-records/1", FORMAT)  # what import_records reads: /2 adds every other clinical fact
@@ -211,7 +212,8 @@ class _Walker:
         self.track_sites = dict(self.known.tracks)
         for i, item in enumerate(items):
             path = f"tracks[{i}]"
-            if not self._object(item, path, ("code", "site", "name", "weekdays", "start", "end")):
+            optional = self._v2("cadence", "month_week", "continuing_care")
+            if not self._object(item, path, ("code", "site", "name", "weekdays", "start", "end"), optional):
                 continue
             code = self._field(item, "code", path, "str", max_length=20)
             site = self._site_ref(item, "site", path)
@@ -231,8 +233,21 @@ class _Walker:
                     self.problems.add(f"{path}.site", f"track {code!r} already exists at site {known_site!r}")
                 self.track_sites[code] = site
             name = self._field(item, "name", path, "str", max_length=100)
-            out.append({"code": code, "site": site, "name": name, "weekdays": weekdays, "start": start, "end": end})
+            row = {"code": code, "site": site, "name": name, "weekdays": weekdays, "start": start, "end": end}
+            out.append({**row, **self._track_cadence(item, path)})
         return out
+
+    def _track_cadence(self, item, path):
+        """A track's cadence (/2): weekly by default; a monthly one names its week of the month
+        (1–4, or -1 for the last: programs/schedule.py)."""
+        cadence = self._field(item, "cadence", path, "str", choices=(WEEKLY, MONTHLY), default=WEEKLY)
+        month_week = self._field(item, "month_week", path, "int", null=True, low=-1, high=4, default=None)
+        if cadence == MONTHLY and month_week not in WEEKS_OF_MONTH and month_week is not _INVALID:
+            self.problems.add(f"{path}.month_week", "a monthly track needs its week of the month: 1–4, or -1 (last)")
+        elif cadence == WEEKLY and month_week is not None and month_week is not _INVALID:
+            self.problems.add(f"{path}.month_week", "only a monthly track has a week of the month")
+        continuing_care = self._field(item, "continuing_care", path, "bool", default=False)
+        return {"cadence": cadence, "month_week": month_week, "continuing_care": continuing_care}
 
     def _staff(self, items):
         out, seen = [], {}

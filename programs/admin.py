@@ -41,8 +41,8 @@ class SiteAdmin(NoDeleteAdminMixin, ScopedHistoryAdmin):
 @admin.register(Track)
 class TrackAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin):
     site_path = "site"
-    list_display = ["code", "name", "site", "weekdays", "start_time", "end_time", "active"]
-    list_filter = ["site", "active"]
+    list_display = ["code", "name", "site", "schedule_label", "start_time", "end_time", "continuing_care", "active"]
+    list_filter = ["site", "active", "cadence", "continuing_care"]
     search_fields = ["code", "name"]
     list_select_related = ["site"]
 

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from programs import schedule
 
 
 class Weekday(models.TextChoices):
@@ -60,8 +63,14 @@ class TrackQuerySet(models.QuerySet):
         return self.filter(site__staff=user)
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = schedule.WEEKLY, "Every week"
+    MONTHLY = schedule.MONTHLY, "Once a month"
+
+
 class Track(models.Model):
-    """A weekly schedule of group sessions (e.g. evening, Mon/Tue/Thu 18:00–21:00)."""
+    """A schedule of group sessions: weekly (e.g. evening, Mon/Tue/Thu 18:00–21:00) or monthly
+    (e.g. the continuing-care alumni group, first Tuesday of the month 18:00–19:30)."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="tracks")
     code = models.CharField(max_length=20, unique=True)
@@ -69,6 +78,19 @@ class Track(models.Model):
     weekdays = models.JSONField(default=list, help_text='Weekday codes, e.g. ["mon", "tue", "thu"].')
     start_time = models.TimeField()
     end_time = models.TimeField()
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    month_week = models.SmallIntegerField(
+        "week of the month",
+        null=True,
+        blank=True,
+        choices=[(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (schedule.LAST_WEEK, "Last")],
+        help_text="Monthly tracks only: which of the month's weekdays it meets on (first Tuesday…).",
+    )
+    continuing_care = models.BooleanField(
+        "continuing-care group",
+        default=False,
+        help_text="An aftercare (alumni) group: graduates attend it on an outpatient continuing-care episode.",
+    )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -79,6 +101,11 @@ class Track(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "name"], name="track_unique_name_per_site"),
             models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="track_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(cadence=Cadence.WEEKLY, month_week__isnull=True)
+                | Q(cadence=Cadence.MONTHLY, month_week__in=schedule.WEEKS_OF_MONTH),
+                name="track_month_week_with_monthly_cadence",
+            ),
         ]
 
     def __str__(self):
@@ -90,8 +117,23 @@ class Track(models.Model):
         end = self.end_time.hour * 60 + self.end_time.minute
         return end - start
 
+    def clean(self):
+        if self.cadence == Cadence.MONTHLY and self.month_week is None:
+            raise ValidationError({"month_week": "A monthly track needs its week of the month (first … last)."})
+        if self.cadence == Cadence.WEEKLY and self.month_week is not None:
+            raise ValidationError({"month_week": "Only a monthly track has a week of the month: leave it empty."})
+
     def meets_on(self, day):
-        return WEEKDAY_CODES[day.weekday()] in self.weekdays
+        """Whether the track meets on ``day`` (programs/schedule.py)."""
+        return schedule.track_meets_on(day, weekdays=self.weekdays, cadence=self.cadence, month_week=self.month_week)
+
+    @property
+    def schedule_label(self):
+        """In words: "Mon, Tue, Thu" or "First Tuesday of the month"."""
+        if self.cadence == Cadence.MONTHLY:
+            days = " / ".join(Weekday(code).label for code in self.weekdays if code in WEEKDAY_CODES)
+            return f"{self.get_month_week_display()} {days} of the month"
+        return ", ".join(Weekday(code).label[:3] for code in self.weekdays if code in WEEKDAY_CODES)
 
 
 def _pct(default, help_text=""):

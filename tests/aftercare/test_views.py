@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from aftercare.models import AftercarePlan, FollowUp
 from aftercare.queries import followups_due
-from aftercare.services import followup_record, followups_schedule
+from aftercare.services import aftercare_plan_save, followup_record, followups_schedule
 from aftercare.views import PAGE_SIZE
 from audit.models import AccessEvent
 from tests.aftercare.conftest import PLAN, episode_end
@@ -219,3 +219,28 @@ def test_the_due_list_pages_with_one_access_event_each(as_casemanager, site1, tr
 def test_the_nav_links_the_due_list_for_case_managers_only(as_casemanager, as_therapist):
     assert reverse("aftercare:due") in as_casemanager.get(reverse("clients:list")).content.decode()
     assert reverse("aftercare:due") not in as_therapist.get(reverse("clients:list")).content.decode()
+
+
+def test_the_plan_pdf_and_print_carry_the_full_part2_notice(as_casemanager, plan1):
+    """Handed to the client or another provider, the plan carries the whole §2.32 notice."""
+    from iop.notice import PART2_NOTICE
+
+    notice = " ".join(PART2_NOTICE.split())
+    text = pdf_text(as_casemanager.get(reverse("aftercare:plan_pdf", args=[plan1.episode_id])).content)
+    assert "If this plan is disclosed outside the program (42 CFR 2.32)" in text
+    assert notice in text
+    page = as_casemanager.get(reverse("aftercare:plan_print", args=[plan1.episode_id])).content.decode()
+    assert notice in " ".join(page.split())
+
+
+def test_the_plan_shows_when_its_group_meets(as_casemanager, graduated, casemanager, site1):
+    from programs.schedule import MONTHLY
+
+    alumni = TrackFactory(
+        site=site1, name="Alumni group", weekdays=["tue"], cadence=MONTHLY, month_week=1, continuing_care=True
+    )
+    plan = aftercare_plan_save(episode=graduated, fields={**PLAN, "continuing_care_track": alumni}, by=casemanager)
+    page = as_casemanager.get(reverse("aftercare:client", args=[graduated.client_id])).content.decode()
+    assert "Alumni group · First Tuesday of the month, 6:00 PM" in page
+    text = pdf_text(as_casemanager.get(reverse("aftercare:plan_pdf", args=[plan.episode_id])).content)
+    assert "Alumni group · First Tuesday of the month, 6:00 PM" in text

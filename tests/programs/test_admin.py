@@ -42,6 +42,7 @@ def test_program_admin_adds_a_track_to_their_site(as_programadmin, site1):
             "weekdays": '["mon", "wed", "fri"]',
             "start_time": "11:00",
             "end_time": "14:00",
+            "cadence": "weekly",  # preselected on the form
             "active": "on",
         },
     )

@@ -1,7 +1,8 @@
 """``python manage.py generate_sessions (--track CODE | --all) --from YYYY-MM-DD --to YYYY-MM-DD``
 
-Creates the scheduled group sessions of a track (or of every active track) on its weekdays
-in the range, skipping the ones that exist. Running it twice creates nothing the second time.
+Creates the scheduled group sessions of a track (or of every active track) on the days it
+meets (weekly, or monthly: programs/schedule.py) in the range, skipping the ones that exist.
+Running it twice creates nothing the second time.
 """
 
 import datetime as dt
