@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from aftercare.models import FollowUp
 from aftercare.services import aftercare_plan_save
@@ -124,7 +125,7 @@ def test_the_decision_form_offers_the_plans_group_checked(as_casemanager, episod
     assert response.status_code == 302
     shown = as_casemanager.get(response["Location"]).text
     assert "continuing-care episode RIC-0001-2 opened" in shown
-    assert "RIC-0001-1 → RIC-0001-2 (OP)" in shown
+    assert "RIC-0001-1 → RIC-0001-2 (OP)" in strip_tags(shown)  # each ref links to its Progress
     assert Episode.objects.get(ref="RIC-0001-2").track == alumni
 
 
