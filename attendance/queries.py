@@ -41,7 +41,10 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
 
 def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
     """The rules' facts of Attendance objects loaded with their sessions."""
-    return [rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status) for a in attendances]
+    return [
+        rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status, a.effective_modality)
+        for a in attendances
+    ]
 
 
 def attendance_window_days(site_id) -> int:
