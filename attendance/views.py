@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance import queries, services, telehealth
+from attendance import queries, schedule_views, services, telehealth
 from attendance.forms import (
     AddendumForm,
     IndividualSessionForm,
@@ -301,8 +301,9 @@ def individual_log(request, pk):
     return _client_render(request, record, form, ctx=ctx, status=400)
 
 
-def _client_render(request, record, form, ctx=None, status=200):
+def _client_render(request, record, form, ctx=None, status=200, schedule_form=None):
     ctx = ctx or record_context(record, "attendance", user=request.user)
+    form = form or IndividualSessionForm()
     wanted = request.GET.get("episode")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode
@@ -314,6 +315,7 @@ def _client_render(request, record, form, ctx=None, status=200):
         if as_of < week_end(as_of):  # the last week shown is not over (yet, or ever: episode ended)
             partial_week = week_start(as_of)
     ctx.update(telehealth.tab_modalities(rows, weeks))
+    ctx.update(schedule_views.schedule_context(request, ctx, schedule_form))
     ctx.update(
         {
             "rows": rows[::-1],
