@@ -83,7 +83,7 @@ def session_reschedule(*, session, by, date, start_time, clinician, duration_min
     """Move a scheduled session (date, time, clinician; length and modality if given). The date
     and time it had are kept as "rescheduled from"; the history keeps every earlier state. A
     submission that changes nothing writes nothing."""
-    locked = Session.objects.select_for_update().select_related("scheduled_for__site").get(pk=session.pk)
+    locked = Session.objects.select_for_update(of=("self",)).select_related("scheduled_for__site").get(pk=session.pk)
     if locked.status != Session.Status.SCHEDULED or locked.is_signed:
         raise ValidationError("Only a session still scheduled (not held, cancelled or signed) can be rescheduled.")
     if Attendance.objects.filter(session=locked).exists():
