@@ -7,8 +7,10 @@ that fits each episode's story (see the stories at the top of clients/demo.py).
 - struggling: ~60 %, mostly unexcused, hours short; discharged: poor attendance to the end;
 - relapsing: fair attendance, then two no-shows in the last seven days.
 
-Most clients also have a weekly individual counseling session (60 minutes). Past group
-sessions are held (a few cancelled by the program), some with a group note, signed when
+Most clients also have a weekly individual counseling session (60 minutes). Telehealth: every
+third individual session is by video and a few by phone; some clients join Thursday's group
+by video (chosen by the calendar, not the random draws, so the stories stay as they were).
+Past group sessions are held (a few cancelled by the program), some with a group note, signed when
 older than two days; today's and future sessions stay scheduled. Bulk writes with history.
 """
 
@@ -180,6 +182,7 @@ def _individual(ctx, demo, last_day, therapist, recent_from):
                 facilitator=therapist,
                 status=Session.Status.HELD,
                 version=1,
+                modality=_individual_modality(episode, day),
             )
             sessions.append(session)
             if (demo.story in READY and day >= recent_from) or rng.random() < ATTEND_RATE[demo.story]:
@@ -188,6 +191,25 @@ def _individual(ctx, demo, last_day, therapist, recent_from):
                 rows.append((session, _absence(rng, demo.story), 0))
         day += dt.timedelta(weeks=1)
     return sessions, rows
+
+
+TELEHEALTH_GROUP_STORIES = {"steady", "stepped_down", "approaching"}
+
+
+def _individual_modality(episode, day):
+    """Telehealth in the demo: every third week's individual session by video, every fifth by phone."""
+    week = (day - episode.admitted_on).days // 7
+    if week % 3 == 1:
+        return Session.Modality.VIDEO
+    if week % 5 == 4:
+        return Session.Modality.PHONE
+    return Session.Modality.IN_PERSON
+
+
+def _group_modality(story, session, status):
+    """Some clients join the Thursday group by video (their row differs from the session)."""
+    joins = story in TELEHEALTH_GROUP_STORIES and session.kind == Session.Kind.GROUP and session.date.weekday() == 3
+    return Session.Modality.VIDEO if joins and status in Attendance.ATTENDED else ""
 
 
 def seed(ctx):
@@ -205,14 +227,14 @@ def seed(ctx):
         last_day = min(today - dt.timedelta(days=1), episode.ended_on or today)
         therapist = by_site[episode.site_id]
         for session, status, minutes in _group_rows(ctx, demo, group_sessions, last_day, recent_from):
-            planned.append((episode, session, status, minutes, therapist))
+            planned.append((episode, session, status, minutes, therapist, _group_modality(demo.story, session, status)))
         sessions, rows = _individual(ctx, demo, last_day, therapist, recent_from)
         individual_sessions.extend(sessions)
-        planned.extend((episode, s, st, m, therapist) for s, st, m in rows)
+        planned.extend((episode, s, st, m, therapist, "") for s, st, m in rows)
     bulk_create_with_history(individual_sessions, Session)
 
     attendance = []
-    for episode, session, status, minutes, therapist in planned:
+    for episode, session, status, minutes, therapist, modality in planned:
         note = ""
         if session.kind == Session.Kind.INDIVIDUAL:
             note = rng.choice(INDIVIDUAL_NOTES)
@@ -226,6 +248,7 @@ def seed(ctx):
                 minutes_attended=minutes,
                 note=note,
                 recorded_by=therapist,
+                modality=modality,
             )
         )
     bulk_create_with_history(attendance, Attendance)

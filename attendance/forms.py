@@ -4,6 +4,7 @@ from django.utils import timezone
 from attendance import rules
 from attendance.models import Attendance, Session
 from attendance.services import RosterEntry, session_problems
+from attendance.telehealth import stored_modality
 from iop.validators import NOTE_MAX_LENGTH, session_date_problem
 from programs.models import Site, Track
 
@@ -17,7 +18,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["site", "track", "kind", "date", "start_time", "duration_minutes", "topic", "status"]
+        fields = ["site", "track", "kind", "date", "start_time", "duration_minutes", "topic", "status", "modality"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -31,6 +32,10 @@ class SessionForm(forms.ModelForm):
         self.fields["track"].help_text = "For group sessions: the track whose clients are on the roster."
         self.fields["date"].initial = timezone.localdate()
         self.fields["duration_minutes"].initial = 180
+        self.fields["modality"].required = False  # telehealth: left out = in person
+
+    def clean_modality(self):
+        return self.cleaned_data.get("modality") or Session.Modality.IN_PERSON
 
     def clean(self):
         cleaned = super().clean()
@@ -95,6 +100,14 @@ class RosterForm(forms.Form):
                 label=f"Individual note for {name}",
                 widget=forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 1}),
             )
+            self.fields[f"modality_{pk}"] = forms.ChoiceField(
+                choices=Session.Modality.choices,
+                required=False,
+                initial=row.effective_modality if row else session.modality,
+                label=f"How {name} took part",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm roster-modality"}),
+            )
+            episode.roster_modality = self[f"modality_{pk}"]  # telehealth: shown in the status cell
             self.rows.append((episode, row, self[f"status_{pk}"], self[f"minutes_{pk}"], self[f"note_{pk}"]))
 
     def clean(self):
@@ -124,6 +137,7 @@ class RosterForm(forms.Form):
                 status=data[f"status_{e.pk}"],
                 minutes=data[f"minutes_{e.pk}"],
                 note=data[f"note_{e.pk}"].strip(),
+                modality=stored_modality(data.get(f"modality_{e.pk}"), self.session.modality),
             )
             for e in self.episodes
         ]
@@ -157,6 +171,7 @@ class IndividualSessionForm(forms.Form):
     minutes = forms.IntegerField(
         label="Minutes attended", required=False, min_value=0, help_text="Leave blank when present the whole time."
     )
+    modality = forms.ChoiceField(choices=Session.Modality.choices, initial=Session.Modality.IN_PERSON, required=False)
     topic = forms.CharField(max_length=200, required=False)
     note = forms.CharField(
         label="Note", required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})

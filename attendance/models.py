@@ -12,8 +12,18 @@ from iop.validators import NOTE_MAX_LENGTH, validate_note_length, validate_sessi
 from programs.models import Site, Track
 
 
+class Modality(models.TextChoices):
+    """How a session is held, or how one client took part in it (telehealth)."""
+
+    IN_PERSON = rules.IN_PERSON, rules.MODALITY_LABELS[rules.IN_PERSON]
+    VIDEO = rules.VIDEO, rules.MODALITY_LABELS[rules.VIDEO]
+    PHONE = rules.PHONE, rules.MODALITY_LABELS[rules.PHONE]
+
+
 class Session(models.Model):
     """A scheduled or held session. Group sessions belong to a track and have a roster."""
+
+    Modality = Modality
 
     class Kind(models.TextChoices):
         GROUP = "group", "Group therapy"
@@ -61,6 +71,20 @@ class Session(models.Model):
     )
     version = models.PositiveIntegerField(default=0, help_text="Bumped on every roster save (optimistic lock).")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Telehealth (issue 14): how the session is held; an attendee may take part differently.
+    modality = models.CharField(max_length=10, choices=Modality.choices, default=Modality.IN_PERSON)
+    # Schedules (issue 15): an individual, family, medication or case-management session
+    # scheduled for one client (its one expected attendee), and where it was before a reschedule.
+    scheduled_for = models.ForeignKey(
+        Episode,
+        on_delete=models.PROTECT,
+        related_name="scheduled_sessions",
+        null=True,
+        blank=True,
+        help_text="The client's episode this session was scheduled for (its one expected attendee).",
+    )
+    rescheduled_from_date = models.DateField(null=True, blank=True)
+    rescheduled_from_time = models.TimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -101,19 +125,17 @@ class Session(models.Model):
             "facilitator": _username(self.facilitator),
             "status": self.status,
             "group_note": self.group_note,
-            "attendance": [
-                {
-                    "episode": a.episode.ref,
-                    "status": a.status,
-                    "minutes_attended": a.minutes_attended,
-                    "note": a.note,
-                    "recorded_by": _username(a.recorded_by),
-                }
-                for a in rows
-            ],
+            "attendance": [_signed_row(a) for a in rows],
             "signed_by": _username(self.note_signed_by),
             "signed_at": self.note_signed_at,
+            # Telehealth: named only when not in person, so a digest signed before modalities
+            # existed (every session in person) still checks.
+            **({"modality": self.modality} if self.modality != Modality.IN_PERSON else {}),
         }
+
+    @property
+    def is_rescheduled(self):
+        return self.rescheduled_from_date is not None
 
     @property
     def signer_id(self):
@@ -153,6 +175,10 @@ class Attendance(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now=True)
+    # Telehealth: how this client took part when it differs from the session ("" = as the session).
+    modality = models.CharField(
+        max_length=10, choices=Modality.choices, blank=True, help_text="Empty: as the session (its modality)."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -181,6 +207,13 @@ class Attendance(models.Model):
     def get_absolute_url(self):
         return reverse("attendance:client", args=[self.episode.client_id])
 
+    @property
+    def effective_modality(self):
+        return rules.effective_modality(self.modality, self.session.modality)
+
+    def get_effective_modality_display(self):
+        return rules.MODALITY_LABELS[self.effective_modality]
+
 
 class SessionAddendum(models.Model):
     """A correction or addition to a signed session note."""
@@ -198,6 +231,19 @@ class SessionAddendum(models.Model):
 
     def __str__(self):
         return f"Addendum to {self.session} by {self.author}"
+
+
+def _signed_row(a):
+    row = {
+        "episode": a.episode.ref,
+        "status": a.status,
+        "minutes_attended": a.minutes_attended,
+        "note": a.note,
+        "recorded_by": _username(a.recorded_by),
+    }
+    if a.modality:  # named only when it differs from the session (older digests still check)
+        row["modality"] = a.modality
+    return row
 
 
 def _username(user):

@@ -40,7 +40,10 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
 
 def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
     """The rules' facts of Attendance objects loaded with their sessions."""
-    return [rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status) for a in attendances]
+    return [
+        rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status, a.effective_modality)
+        for a in attendances
+    ]
 
 
 def attendance_window_days(episode) -> int:
@@ -95,7 +98,7 @@ def sessions_on(user, day: dt.date):
     """The sessions of ``day`` at the user's sites, with their roster status. One query."""
     return (
         Session.objects.filter(site__in=Site.objects.for_user(user), date=day)
-        .select_related("site", "track", "facilitator")
+        .select_related("site", "track", "facilitator", "scheduled_for__client")
         .annotate(
             roster_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
             recorded=Count("attendance", distinct=True),
@@ -117,6 +120,8 @@ def roster_episodes(session, extra_ids=()):
         wanted |= Q(track_id=session.track_id) & open_on_date & Q(site_id=session.site_id)
     if extra_ids:
         wanted |= Q(pk__in=list(extra_ids)) & open_on_date & Q(site_id=session.site_id)
+    if session.scheduled_for_id:  # a session scheduled for one client: its expected attendee
+        wanted |= Q(pk=session.scheduled_for_id) & Q(site_id=session.site_id)
     return list(
         Episode.objects.filter(wanted)
         .select_related("client")
@@ -140,10 +145,13 @@ def makeup_candidates(session, exclude_ids):
 
 
 def session_client_ids(sessions):
-    """The ids of the clients recorded on these sessions (one query): whom a day's list speaks of."""
-    return list(
+    """The ids of the clients recorded on these sessions, and of those a session is scheduled
+    for (one query): whom a day's list speaks of."""
+    recorded = set(
         Attendance.objects.filter(session__in=[s.pk for s in sessions])
         .order_by()
         .values_list("episode__client_id", flat=True)
         .distinct()
     )
+    scheduled = {s.scheduled_for.client_id for s in sessions if s.scheduled_for_id}
+    return sorted(recorded | scheduled)

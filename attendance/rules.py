@@ -34,6 +34,12 @@ ATTENDED = frozenset({PRESENT, LATE, LEFT_EARLY})
 SESSION_CANCELLED = "cancelled"
 RATE_WINDOW_DAYS = 28
 
+# How a client took part (telehealth): a session has one, an attendance row may differ from
+# it (a client joins a group by video). Every modality counts the same for the hours.
+IN_PERSON, VIDEO, PHONE = "in_person", "video", "phone"
+MODALITIES = (IN_PERSON, VIDEO, PHONE)
+MODALITY_LABELS = {IN_PERSON: "In person", VIDEO: "Video", PHONE: "Phone"}
+
 
 @dataclass(frozen=True)
 class AttendanceFact:
@@ -43,6 +49,7 @@ class AttendanceFact:
     status: str  # an Attendance.Status value
     minutes: int = 0
     session_status: str = "held"  # a Session.Status value
+    modality: str = IN_PERSON  # how the client took part (the row's, else the session's)
 
     @property
     def counts(self):
@@ -217,3 +224,57 @@ def minutes_problem(status: str, duration: int, minutes: int | None) -> str | No
     if status in (EXCUSED, ABSENT, CANCELLED) and minutes > 0:
         return "An absence has no minutes attended."
     return None
+
+
+def effective_modality(row_modality: str, session_modality: str) -> str:
+    """How a client took part: the attendance row's own modality, else the session's (an
+    empty row modality means "as the session")."""
+    return row_modality or session_modality or IN_PERSON
+
+
+@dataclass(frozen=True)
+class ModalityHours:
+    """Minutes attended by modality (the same minutes as the weekly hours, split)."""
+
+    minutes: dict  # modality -> minutes attended, every modality present (0 when none)
+
+    @property
+    def total_minutes(self):
+        return sum(self.minutes.values())
+
+    @property
+    def hours(self):
+        return Decimal(self.total_minutes) / 60
+
+    @property
+    def telehealth_minutes(self):
+        return self.total_minutes - self.minutes[IN_PERSON]
+
+    @property
+    def rows(self):
+        """``(modality, label, hours)`` in the fixed order in person, video, phone."""
+        return [(m, MODALITY_LABELS[m], Decimal(self.minutes[m]) / 60) for m in MODALITIES]
+
+    @property
+    def present_rows(self):
+        """The rows of the modalities that have minutes (what a compact line shows)."""
+        return [row for row in self.rows if row[2]]
+
+    def __bool__(self):
+        return self.total_minutes > 0
+
+
+def hours_by_modality(
+    facts: Iterable[AttendanceFact], start: dt.date | None = None, end: dt.date | None = None
+) -> ModalityHours:
+    """The minutes attended (the rows that count toward the weekly hours: attended, session
+    not cancelled) split by modality, over facts dated from ``start`` to ``end`` (inclusive;
+    ``None`` = unbounded). Each modality counts the same toward the required hours: this only
+    says how the hours were delivered. A fact may stand for several rows (its minutes summed)."""
+    minutes = dict.fromkeys(MODALITIES, 0)
+    for fact in facts:
+        if not fact.attended or (start and fact.date < start) or (end and fact.date > end):
+            continue
+        modality = fact.modality if fact.modality in minutes else IN_PERSON
+        minutes[modality] += fact.minutes
+    return ModalityHours(minutes=minutes)

@@ -32,6 +32,7 @@ class RosterEntry:
     status: str
     minutes: int | None = None  # None = the default for the status
     note: str = ""
+    modality: str = ""  # telehealth: "" = as the session, else how this client took part
 
 
 def session_problems(session, today):
@@ -117,6 +118,8 @@ def _entry_problems(session, entry):
         return f"{name} had no active episode on {session.date:%m/%d/%Y}."
     if entry.status not in Attendance.Status.values or entry.status == Attendance.Status.CANCELLED:
         return f"{name}: choose a status."
+    if entry.modality and entry.modality not in Session.Modality.values:
+        return f"{name}: choose how the client took part (in person, video or phone)."
     problem = rules.minutes_problem(entry.status, session.duration_minutes, entry.minutes)
     return f"{name}: {problem}" if problem else None
 
@@ -135,7 +138,12 @@ def _unchanged(existing, entries, duration):
     for entry in entries:
         row = existing.get(entry.episode.pk)
         minutes = rules.default_minutes(entry.status, duration, entry.minutes)
-        if row is None or (row.status, row.minutes_attended, row.note) != (entry.status, minutes, entry.note):
+        if row is None or (row.status, row.minutes_attended, row.note, row.modality) != (
+            entry.status,
+            minutes,
+            entry.note,
+            entry.modality,
+        ):
             return False
     return True
 
@@ -195,10 +203,17 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
                     note=entry.note,
                     recorded_by=by,
                     recorded_at=now,
+                    modality=entry.modality,
                 )
             )
-        elif (row.status, row.minutes_attended, row.note) != (entry.status, minutes, entry.note):
+        elif (row.status, row.minutes_attended, row.note, row.modality) != (
+            entry.status,
+            minutes,
+            entry.note,
+            entry.modality,
+        ):
             row.status, row.minutes_attended, row.note = entry.status, minutes, entry.note
+            row.modality = entry.modality
             row.recorded_by, row.recorded_at = by, now
             to_update.append(row)
     if to_create:
@@ -207,7 +222,7 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
         bulk_update_with_history(
             to_update,
             Attendance,
-            fields=["status", "minutes_attended", "note", "recorded_by", "recorded_at"],
+            fields=["status", "minutes_attended", "note", "recorded_by", "recorded_at", "modality"],
             default_user=by,
         )
     # The session is now held: every row of it is an input, not only the changed ones.
@@ -296,7 +311,7 @@ def session_addendum_add(*, session, text, by):
 
 @transaction.atomic
 def individual_session_log(
-    *, episode, by, date, start_time, duration_minutes, kind, status, minutes=None, topic="", note=""
+    *, episode, by, date, start_time, duration_minutes, kind, status, minutes=None, topic="", note="", modality=None
 ):
     """Log an individual (non-group) session of one client: the session and its attendance row."""
     today = timezone.localdate()
@@ -318,6 +333,7 @@ def individual_session_log(
         topic=topic,
         facilitator=by,
         status=Session.Status.HELD,
+        modality=modality or Session.Modality.IN_PERSON,
     )
     _session_clean(session)
     session.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendance import views
+from attendance import schedule_views, views
 
 app_name = "attendance"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("sessions/<int:pk>/addendum/", views.session_addendum, name="session_addendum"),
     path("client/<int:pk>/", views.client, name="client"),
     path("client/<int:pk>/individual/", views.individual_log, name="individual_log"),
+    # Schedules (issue 15)
+    path("week/", schedule_views.week, name="week"),
+    path("client/<int:pk>/schedule/", schedule_views.schedule_session, name="schedule_session"),
+    path("sessions/<int:pk>/reschedule/", schedule_views.session_reschedule, name="session_reschedule"),
 ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance import queries, services
+from attendance import queries, schedule_views, services, telehealth
 from attendance.forms import (
     AddendumForm,
     IndividualSessionForm,
@@ -105,7 +105,7 @@ def session_detail(request, pk):
     return _roster_render(request, session, form, can_write, existing, added)
 
 
-DRAFT_PREFIXES = ("status_", "minutes_", "note_")
+DRAFT_PREFIXES = ("status_", "minutes_", "note_", "modality_")
 
 
 def _roster_makeup_add(request, session):
@@ -170,6 +170,7 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
         "topic_form": topic_form or SessionTopicForm(initial={"topic": session.topic}),
         "can_change": can_write and not session.is_signed and session.status != Session.Status.CANCELLED,
         "future": session.date > timezone.localdate(),
+        "modality_hours": telehealth.roster_modalities(session, list(existing.values())),
     }
     return render(request, "attendance/session_detail.html", context, status=status)
 
@@ -300,8 +301,9 @@ def individual_log(request, pk):
     return _client_render(request, record, form, ctx=ctx, status=400)
 
 
-def _client_render(request, record, form, ctx=None, status=200):
+def _client_render(request, record, form, ctx=None, status=200, schedule_form=None):
     ctx = ctx or record_context(record, "attendance", user=request.user)
+    form = form or IndividualSessionForm()
     wanted = request.GET.get("episode")
     episode = next((e for e in ctx["episodes"] if str(e.pk) == wanted), ctx["episode"])
     ctx["episode"] = episode
@@ -312,6 +314,8 @@ def _client_render(request, record, form, ctx=None, status=200):
         rows, weeks, rate, as_of = overview.rows, overview.weeks, overview.rate, overview.as_of
         if as_of < week_end(as_of):  # the last week shown is not over (yet, or ever: episode ended)
             partial_week = week_start(as_of)
+    ctx.update(telehealth.tab_modalities(rows, weeks))
+    ctx.update(schedule_views.schedule_context(request, ctx, schedule_form))
     ctx.update(
         {
             "rows": rows[::-1],

@@ -10,7 +10,7 @@ from audit.models import AccessEvent
 from audit.services import access_event_record
 from clients.models import Episode
 from dashboard.forms import ReportForm
-from dashboard.reports import COLUMNS, report_build
+from dashboard.reports import COLUMNS, MODALITY_COLUMNS, modality_report_build, report_build
 
 
 def _report_form(request):
@@ -22,21 +22,39 @@ def _report_form(request):
     return ReportForm(data, user=request.user)
 
 
-def _report(request, form):
+def _report_episodes(request, form):
     episodes = Episode.objects.for_user(request.user)
     site = form.cleaned_data["site"]
-    episodes = episodes.filter(site=site) if site else episodes.filter(site__in=form.fields["site"].queryset)
+    return episodes.filter(site=site) if site else episodes.filter(site__in=form.fields["site"].queryset)
+
+
+def _report(request, form):
+    episodes = _report_episodes(request, form)
     return report_build(episodes=episodes, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+
+
+def _modality_report(request, form):
+    """Telehealth: the hours attended by modality, its own section of the report."""
+    episodes = _report_episodes(request, form)
+    return modality_report_build(episodes=episodes, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
 
 
 def report(request):
     form = _report_form(request)
     report = _report(request, form) if form.is_valid() else None
+    modality = _modality_report(request, form) if report else None
     access_event_record(request=request, client=None)  # counts only: no client is named on the report
     return render(
         request,
         "dashboard/report.html",
-        {"form": form, "report": report, "columns": COLUMNS, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+            "query": request.GET.urlencode(),
+            "modality": modality,
+            "modality_columns": MODALITY_COLUMNS,
+        },
     )
 
 
@@ -50,10 +68,12 @@ def report_csv(request):
     name = f"program-report-{report.start:%Y%m%d}-{report.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    writer.writerow(["group", "period or track", *(key for key, _ in COLUMNS), "screens"])
+    modality = _modality_report(request, form)
+    writer.writerow(["group", "period or track", *(key for key, _ in COLUMNS), "screens", *dict(MODALITY_COLUMNS)])
     for group, rows in (("month", report.months), ("track", report.tracks), ("total", [report.total])):
         for row in rows:
-            writer.writerow([group, row.label, *("" if v is None else v for v in row.values()), row.screens])
+            values = ("" if v is None else v for v in row.values())
+            writer.writerow([group, row.label, *values, row.screens, *modality.csv_cells(group, row.label)])
     _aftercare_csv(writer, report.aftercare)
     return response
 

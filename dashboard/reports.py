@@ -10,14 +10,14 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from aftercare import rules as aftercare_rules
 from aftercare.models import FollowUp, YesNoUnknown
 from attendance.models import Attendance, Session
-from attendance.rules import attendance_rate
+from attendance.rules import MODALITY_LABELS, AttendanceFact, attendance_rate, effective_modality, hours_by_modality
 from clients.models import Episode
 from screening.interpretation import STREAK_KEEPING
 from screening.models import Prescription, Screen
@@ -340,3 +340,63 @@ def aftercare_outcomes_build(*, episodes, start, end, as_of=None):
         end=end,
         as_of=as_of,
     )
+
+
+# --- Telehealth: hours attended by modality (issue 14) ---------------------------------------
+# Its own section: the counting is attendance.rules.hours_by_modality (the rule of the
+# Attendance tab and the roster), fed with rows the database has summed by month, track,
+# status and modality.
+
+MODALITY_COLUMNS = tuple((f"hours_{code}", f"{label} hours") for code, label in MODALITY_LABELS.items())
+
+
+@dataclass
+class ModalityReport:
+    months: list = field(default_factory=list)  # [(label, rules.ModalityHours)]
+    tracks: list = field(default_factory=list)
+    total: object = None
+
+    def csv_cells(self, group, label):
+        """The modality columns of one row of the CSV (hours, one decimal), by the row's group
+        (month, track, total) and label."""
+        rows = {"month": self.months, "track": self.tracks, "total": [("All", self.total)]}[group]
+        hours = dict(rows).get(label)
+        return [f"{h:.1f}" for _, _, h in hours.rows] if hours else ["0.0"] * len(MODALITY_COLUMNS)
+
+
+def modality_report_compute(*, start, end, facts):
+    """Pure: the hours by modality per month, per track and in all, from ``(track, fact)``
+    pairs (a fact may stand for several rows: its minutes summed)."""
+    report = ModalityReport()
+    for first, last in months_between(start, end):
+        label = first.strftime("%b %Y")
+        report.months.append((label, hours_by_modality((f for _, f in facts), first, last)))
+    for track in sorted({t for t, _ in facts}):
+        report.tracks.append((track, hours_by_modality(f for t, f in facts if t == track)))
+    report.total = hours_by_modality(f for _, f in facts)
+    return report
+
+
+def modality_report_build(*, episodes, start, end):
+    """The hours by modality of ``episodes`` over [start, end]. One query, whatever the number
+    of episodes: attendance summed by day, track, status, session status and modality."""
+    rows = (
+        Attendance.objects.filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
+        .values("session__date", "episode__track__name", "status", "session__status", "modality", "session__modality")
+        .annotate(minutes=Sum("minutes_attended"))
+        .order_by()
+    )
+    facts = [
+        (
+            row["episode__track__name"] or NO_TRACK,
+            AttendanceFact(
+                date=row["session__date"],
+                status=row["status"],
+                minutes=row["minutes"] or 0,
+                session_status=row["session__status"],
+                modality=effective_modality(row["modality"], row["session__modality"]),
+            ),
+        )
+        for row in rows
+    ]
+    return modality_report_compute(start=start, end=end, facts=facts)

@@ -183,12 +183,13 @@ def _has_facts(session):
         or session.group_note
         or session.note_signed_at
         or session.status == Session.Status.SCHEDULED
+        or session.modality != Session.Modality.IN_PERSON
         or session.addenda.all()
     )
 
 
 def _session(s):
-    return {
+    doc = {
         "site": s.site.code,
         "track": s.track.code if s.track else None,
         "date": _date(s.date),
@@ -204,6 +205,9 @@ def _session(s):
         "signature_sha256": s.signature_sha256 or None,
         "addenda": _addenda(s),
     }
+    if s.modality != Session.Modality.IN_PERSON:  # telehealth: left out = in person
+        doc["modality"] = s.modality
+    return doc
 
 
 def _episode(e):
@@ -286,6 +290,8 @@ def _attendance(a, episode):
         row["note"] = a.note
     if a.recorded_by:
         row["recorded_by"] = a.recorded_by.username
+    if a.modality:  # telehealth: only where the client took part differently from the session
+        row["modality"] = a.modality
     return row
 
 

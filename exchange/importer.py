@@ -445,6 +445,7 @@ class _Writer:
                         minutes_attended=row["minutes_attended"],
                         note=row["note"],
                         recorded_by_id=self._user(row["recorded_by"]),
+                        modality=row["modality"],
                     )
                 )
         self._bulk(Attendance, new, "attendance rows")
@@ -504,6 +505,7 @@ class _Writer:
             session.topic = facts["topic"]
             session.facilitator_id = self._user(facts["facilitator"])
             session.group_note = facts["group_note"]
+            session.modality = facts["modality"]
         # Signed only once its attendance rows exist (the signature covers them): see _sign_sessions.
         session.imported_signature = (local(facts["signed_at"]), self._user(facts["signed_by"])) if facts else None
         return session

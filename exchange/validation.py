@@ -50,6 +50,7 @@ RECOMMENDATIONS = ("continue", "step_down", "step_up", "graduate", "discharge")
 BARRIERS = ("transportation", "childcare", "finances", "work_schedule", "housing", "legal", "other")
 VALIDITY_DECIMALS = ("creatinine_mg_dl", "specific_gravity", "ph", "nitrite_ug_ml")
 SESSION_STATUSES = ("scheduled", "held", "cancelled")
+MODALITIES = attendance_rules.MODALITIES  # telehealth: in_person | video | phone
 DECISION_KINDS = ("continue", "step_down", "step_up", "graduate", "discharge")
 REFERRAL_SOURCES = ("self", "inpatient", "court", "employer", "provider", "other")
 SUBSTANCES = ("alcohol", "opioids", "fentanyl", "stimulants", "cocaine", "cannabis", "benzodiazepines", "other")
@@ -492,7 +493,8 @@ class _Walker:
 
     def _attendance(self, item, path, episode, admitted):
         required = ("date", "start", "kind", "duration_minutes", "status")
-        if not self._object(item, path, required, ("minutes_attended", "track", "note", *self._v2("recorded_by"))):
+        optional = ("minutes_attended", "track", "note", *self._v2("recorded_by", "modality"))
+        if not self._object(item, path, required, optional):
             return None
         day = self._field(item, "date", path, "date")
         if self._not_future(day, f"{path}.date"):
@@ -528,6 +530,8 @@ class _Walker:
             "track": track,
             "note": self._field(item, "note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
             "recorded_by": self._staff_ref(item, "recorded_by", path),
+            # telehealth (/2): how this client took part; left out = as the session
+            "modality": self._field(item, "modality", path, "str", choices=MODALITIES, default=""),
         }
         parts = (episode["site"], track, day, start, kind)
         if any(p is _INVALID for p in parts) or any(p is None for p in (parts[0], day, start, kind)):
@@ -767,6 +771,7 @@ class _Walker:
                 "signed_by",
                 "signature_sha256",
                 "addenda",
+                "modality",
             )
             if not self._object(item, path, required, optional):
                 continue
@@ -785,6 +790,7 @@ class _Walker:
                 "facilitator": self._staff_ref(item, "facilitator", path),
                 "group_note": self._field(item, "group_note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
                 "addenda": self._addenda(item, path),
+                "modality": self._field(item, "modality", path, "str", choices=MODALITIES, default="in_person"),
                 **self._signature(item, path),
             }
             self._not_future(session["date"], f"{path}.date")

@@ -83,6 +83,7 @@ PK_MEANS = {
     "attendance:session_addendum": "session",
     "attendance:session_cancel": "session",
     "attendance:session_topic": "session",
+    "attendance:session_reschedule": "session",  # schedules (issue 15); .../schedule/ and week/ walk as they are
     "checkins:addendum": "checkin",
     "consents:revoke": "consent",
     "consents:error": "consent",

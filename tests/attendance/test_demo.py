@@ -45,3 +45,12 @@ def test_demo_writes_no_attendance_outside_an_episode_or_on_cancelled_sessions(c
         assert row.session.status == Session.Status.HELD
     assert Session.objects.filter(date__gt=ctx.today, status="scheduled").exists()
     assert Session.objects.exclude(group_note="").filter(note_signed_at__isnull=False).exists()
+
+
+def test_demo_has_telehealth_attendance(ctx):
+    """Issue 14: video and phone sessions, and clients joining an in-person group by video."""
+    modalities = set(Session.objects.filter(kind=Session.Kind.INDIVIDUAL).values_list("modality", flat=True))
+    assert modalities == {"in_person", "video", "phone"}
+    joined = Attendance.objects.filter(modality="video", session__kind=Session.Kind.GROUP)
+    assert joined.exists()
+    assert all(a.status in Attendance.ATTENDED and a.session.modality == "in_person" for a in joined)

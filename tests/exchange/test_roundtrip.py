@@ -105,6 +105,7 @@ def build_history(site, track, therapist, casemanager, analytes):
         start_time=dt.time(10),
         duration_minutes=60,
         kind=Session.Kind.INDIVIDUAL,
+        modality=Session.Modality.PHONE,  # telehealth: a phone session
     )
     AttendanceFactory(session=individual, episode=ana, minutes_attended=60, note="Worked on triggers.")
     other_therapist = SessionFactory(  # the same slot without a track: another session
@@ -174,6 +175,8 @@ def _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today):
     )
     group = Session.objects.filter(track=ana.track, status=Session.Status.HELD).order_by("date").last()
     group.topic, group.facilitator, group.group_note = "Relapse prevention", therapist, "Discussed triggers at work."
+    group.modality = Session.Modality.VIDEO  # telehealth: a video group Ana joined in person (signed)
+    Attendance.objects.filter(session=group, episode=ana).update(modality=Session.Modality.IN_PERSON)
     group.note_signed_at, group.note_signed_by = _at(group.date, 21, 5).replace(second=7, microsecond=123456), therapist
     group.save()
     SessionAddendum.objects.create(session=group, text="Ana arrived 10 minutes late.", author=therapist)
@@ -326,6 +329,7 @@ def test_a_format_1_file_still_imports(tmp_path, entered_then_rolled_back):
                     s.pop(key)
             for row in episode["attendance"]:
                 row.pop("recorded_by", None)
+                row.pop("modality", None)
             episode["prescriptions"] = [p for p in episode["prescriptions"] if not p.pop("entered_in_error")]
             for p in episode["prescriptions"]:
                 p.pop("prescriber")

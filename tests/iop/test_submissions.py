@@ -23,15 +23,21 @@ from tests.factories import AnalyteFactory, CheckInFactory, SessionFactory, mond
 KEY = re.compile(r'name="submission_key" value="([0-9a-f-]{36})"')
 
 
-def _key(http, url):
-    """The key of the (only) create form on the page at ``url``."""
-    keys = KEY.findall(http.get(url).content.decode())
+def _key(http, url, action=None):
+    """The key of the (only) create form on the page at ``url`` (of the form posting to
+    ``action`` when the page has several, e.g. the Attendance tab's log and schedule forms)."""
+    html = http.get(url).content.decode()
+    if action is not None:
+        forms = [f for f in html.split("<form")[1:] if f'action="{action}"' in f.split(">", 1)[0]]
+        assert len(forms) == 1, action
+        html = forms[0].split("</form>", 1)[0]
+    keys = KEY.findall(html)
     assert len(keys) == 1, keys
     return keys[0]
 
 
-def _twice(http, page_url, post_url, data):
-    data = {**data, "submission_key": _key(http, page_url)}
+def _twice(http, page_url, post_url, data, *, several_forms=False):
+    data = {**data, "submission_key": _key(http, page_url, post_url if several_forms else None)}
     first, second = http.post(post_url, data), http.post(post_url, data)
     assert first.status_code == 302, first.content.decode()[-2000:]
     assert (second.status_code, second.url) == (302, first.url)
@@ -65,7 +71,8 @@ def test_individual_session_twice_is_one_session(as_therapist, episode1):
         "status": "present",
     }
     page = reverse("attendance:client", args=[episode1.client_id])
-    _twice(as_therapist, page, reverse("attendance:individual_log", args=[episode1.client_id]), data)
+    log = reverse("attendance:individual_log", args=[episode1.client_id])
+    _twice(as_therapist, page, log, data, several_forms=True)
     assert Attendance.objects.filter(episode=episode1).count() == 1
     assert Session.objects.count() == 1
 
