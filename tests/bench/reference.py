@@ -578,3 +578,66 @@ def reference_differences(connection, as_of: dt.date, episode_ids=None) -> list[
         _walk("", got, want, diffs)
         found += [(pk, *d) for d in diffs]
     return found
+
+
+def time_fact_gathering(as_of: dt.date, runs: int = 5, *, warmup: int = 1) -> dict:
+    """Time ``dashboard.queries.episode_facts`` (the fact queries alone, no ``evaluate``) for
+    every active episode: {"median", "best", "runs" (seconds), "episodes", "screens_read"}."""
+    from clients.models import Episode
+    from dashboard.queries import episode_facts, site_thresholds
+
+    fields_ = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours")
+    episodes = list(Episode.objects.active().only(*fields_))
+    thresholds = site_thresholds({e.site_id for e in episodes})
+    times, facts = [], {}
+    for n in range(warmup + runs):
+        started = time.perf_counter()
+        facts = episode_facts(episodes, as_of, thresholds)
+        elapsed = time.perf_counter() - started
+        if n >= warmup:
+            times.append(elapsed)
+    screens = sum(len(f.screens) + len(f.prior_screens) for f in facts.values())
+    return {
+        "median": statistics.median(times),
+        "best": min(times),
+        "runs": times,
+        "episodes": len(episodes),
+        "screens_read": screens,
+    }
+
+
+def main():
+    """``DJANGO_SECRET_KEY=x DATABASE_URL=postgres://… python -m tests.bench.reference [YYYY-MM-DD]``
+    on a filled database (e.g. after ``seed_demo --clients 1000 --weeks 26``): the reference
+    query's time, the fact queries' time, and the differences with ``evaluate`` (0 expected)."""
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iop.settings")
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    as_of = dt.date.fromisoformat(args[0]) if args else timezone.localdate()
+    reference = time_reference(connection, as_of, 7)
+    print(
+        f"reference query ({reference['episodes']} active episodes, jit=off): "
+        f"median {reference['median'] * 1000:.0f} ms, best {reference['best'] * 1000:.0f} ms"
+    )
+    gathered = time_fact_gathering(as_of, 7)
+    print(
+        f"fact queries (dashboard.queries.episode_facts): median {gathered['median'] * 1000:.0f} ms, "
+        f"best {gathered['best'] * 1000:.0f} ms, {gathered['screens_read']:,} screens read"
+    )
+    found = reference_differences(connection, as_of)
+    print(f"differences with evaluate: {len(found)}")
+    for difference in found[:10]:
+        print("  ", difference)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
