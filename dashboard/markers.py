@@ -23,6 +23,7 @@ from screening.interpretation import (
     COMPLETED_SCREEN,
     NO_SPECIMEN,
     NOT_NEGATIVE,
+    STREAK_KEEPING,
     Interpretation,
 )
 from screening.interpretation import negative_streak as screen_streak
@@ -521,6 +522,59 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     if settling_in(facts, as_of):
         flags -= SETTLING_IN_FLAGS
     return tuple(code for code in FLAG_CODES if code in flags)
+
+
+# --- What the rules read: the fact queries' windows (dashboard.queries reads nothing older) ----
+
+
+def attendance_read_from(as_of: dt.date, t: Thresholds) -> dt.date:
+    """The earliest session date an attendance rule reads as of D: the rate's window
+    (``attendance_window_days``), the hours criterion's complete weeks (``hours_weeks_window``)
+    and the absences flag's window (``flag_absences_days``, a continuous stay's carried rows too)."""
+    weeks = attendance_rules.complete_weeks_before(as_of, t.hours_weeks_window)
+    return min(
+        _since(as_of, t.attendance_window_days),
+        weeks[0] if weeks else as_of,
+        _since(as_of, t.flag_absences_days),
+    )
+
+
+def worksheets_read_from(as_of: dt.date, t: Thresholds) -> dt.date:
+    """The earliest worksheet week the goals criterion reads (an older latest worksheet is None)."""
+    return _since(as_of, t.worksheet_max_age_days)
+
+
+def screen_window_days(t: Thresholds) -> int:
+    """Every screen of the last N days is read: the longest window a screen rule looks back over
+    ("no recent positive", the unexpected-positive, missed-screen and overdue flags).
+
+    Older screens are read only when they can matter, so that ``evaluate`` on the screens read
+    equals ``evaluate`` on every screen (docs/criteria.md "What the markers read"; tested):
+    - every screen that may not be negative (``screening.queries.may_not_be_negative``): the
+      newest unexpected positive and the newest not-negative screen are then always read, at any
+      age ("days since" values are exact);
+    - when the streak runs past the window (``streak_read_back_to``), every screen back to the
+      day of its break: the count, its span and its expected positives stay exact."""
+    return max(t.no_positive_days, t.flag_positive_days, t.flag_missed_days, t.flag_screen_overdue_days)
+
+
+def streak_read_back_to(facts: EpisodeFacts, as_of: dt.date, window_start: dt.date):
+    """Whether the streak of the screens read so far (every screen from ``window_start``, and
+    every older one that may not be negative) runs past ``window_start``, and from which day the
+    older screens must be read for it: ``(False, None)`` when its break is in the window (nothing
+    older is needed), ``(True, day)`` with the day of its break, ``(True, None)`` when no screen
+    breaks it (every screen is needed). Every break is among the screens read, so the first break
+    found is the streak's true break."""
+    for screen in _screens_newest_first(facts, as_of):
+        if screen.interpretation not in STREAK_KEEPING:
+            if screen.collected_on >= window_start:
+                return False, None
+            return True, screen.collected_on
+    return True, None
+
+
+# Check-ins are read whole (every one whose week began on or before D): the latest signed check-in
+# and the last risk flag are shown at any age; they are one row a week.
 
 
 def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None = None) -> Evaluation:

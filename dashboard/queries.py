@@ -6,16 +6,20 @@
 
 Queries (whatever the number of episodes; none at all for an empty list):
  0. the clients' earlier episodes (a continuous stay carries their screens, risk and absences)
- 1. attendance rows in the marker windows, with their session's date and status
- 2. screens dated on or before D
+ 1. attendance rows in the marker windows (dashboard.markers.attendance_read_from)
+ 2. screens dated on or before D that the rules read (dashboard.markers.screen_window_days):
+    every screen of the window, and older ones that may not be negative
  3. the specimen-validity measures of those screens that have any
  4. the screens' non-negative results (a negative result can never change the reading)
  5. the clients' prescriptions (expected positives)
- 6. worksheets whose week began in the worksheet window
- 7. the goal ratings of those worksheets, with each goal's status
- 8. every goal, with the day it was set and the day it stopped being active
- 9. check-ins whose week began on or before D
-10. the readiness criteria of the episodes' sites and levels of care (programs.services.criteria_for_many)
+ 6. the older screens of the episodes whose streak runs past the window, back to its break
+ 7. worksheets whose week began in the worksheet window
+ 8. the goal ratings of those worksheets, with each goal's status
+ 9. every goal, with the day it was set and the day it stopped being active
+10. check-ins whose week began on or before D
+11. the readiness criteria of the episodes' sites and levels of care (programs.services.criteria_for_many)
+
+Local dates (screens) are computed by the database in the program's time zone.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from attendance.models import Attendance
@@ -37,6 +42,7 @@ from iop.dates import week_start
 from programs.services import criteria_for_many
 from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
 from screening.models import Prescription, Screen, ScreenResult
+from screening.queries import may_not_be_negative
 
 from .markers import (
     CheckInFact,
@@ -45,11 +51,15 @@ from .markers import (
     ScreenFact,
     Thresholds,
     WorksheetFact,
+    attendance_read_from,
     evaluate,
     is_continuous_stay,
+    screen_window_days,
+    streak_read_back_to,
+    worksheets_read_from,
 )
 
-QUERIES_PER_EVALUATION = 11  # the list above; tests pin it
+QUERIES_PER_EVALUATION = 12  # the list above; tests pin it
 
 
 def level_thresholds(pairs) -> dict[tuple[int, str], Thresholds]:
@@ -79,15 +89,32 @@ def _attendance(ids, as_of, earliest):
     return rows
 
 
-def _screens(ids, client_of, as_of):
-    """Screen facts per episode, oldest first, each interpreted against the client's prescriptions."""
+def _day_start(day):
+    """The first instant of ``day`` in the program's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _screen_rows(screens):
+    """(id, episode id, local collection date, outcome, temperature in range, adulterant noted) of a
+    Screen queryset, oldest first per episode: the date computed by the database (the program's
+    time zone), not converted row by row here."""
+    return list(
+        screens.annotate(day=TruncDate("collected_at", tzinfo=timezone.get_current_timezone()))
+        .order_by("episode_id", "collected_at")
+        .values_list("id", "episode_id", "day", "outcome", "temperature_in_range", "adulterant_noted")
+    )
+
+
+def _screens(ids, client_of, as_of, window_start, *, full=False):
+    """(screen facts per episode, oldest first, each interpreted against the client's
+    prescriptions; a function reading and interpreting more screens of ``in_scope``).
+
+    Read (dashboard.markers.screen_window_days): every screen from ``window_start``, and every
+    older one that may not be negative; ``full`` reads every screen (the tests' yardstick)."""
     end = _day_end(as_of)
     in_scope = Screen.objects.filter(episode_id__in=ids, entered_in_error=False, collected_at__lt=end)
-    screens = list(
-        in_scope.order_by("episode_id", "collected_at").values_list(
-            "id", "episode_id", "collected_at", "outcome", "temperature_in_range", "adulterant_noted"
-        )
-    )
+    read = in_scope if full else in_scope.filter(Q(collected_at__gte=_day_start(window_start)) | may_not_be_negative())
+    screens = _screen_rows(read)
     # Specimen-validity measures, only for the (few) screens that have one: decimals are slow to load.
     measured = {
         screen_id: (creat, sg, ph, nitrite)
@@ -119,20 +146,58 @@ def _screens(ids, client_of, as_of):
         .values_list("client_id", "analyte_id", "start", "end")
     ):
         prescriptions[client_id].append(PrescriptionFact(str(analyte_id), start, stop))
-    tz = timezone.get_current_timezone()
-    facts = defaultdict(list)
-    for screen_id, episode_id, collected_at, outcome, temperature, adulterant in screens:
-        day = collected_at.astimezone(tz).date()
-        creat, sg, ph, nitrite = measured.get(screen_id, (None, None, None, None))
-        reading = interpret(
-            outcome=outcome,
-            collected_on=day,
-            results=results.get(screen_id, ()),
-            validity=ValidityFact(temperature, creat, sg, ph, nitrite, adulterant),
-            prescriptions=prescriptions.get(client_of[episode_id], ()),
+
+    def interpreted(rows):
+        facts = defaultdict(list)
+        for screen_id, episode_id, day, outcome, temperature, adulterant in rows:
+            creat, sg, ph, nitrite = measured.get(screen_id, (None, None, None, None))
+            reading = interpret(
+                outcome=outcome,
+                collected_on=day,
+                results=results.get(screen_id, ()),
+                validity=ValidityFact(temperature, creat, sg, ph, nitrite, adulterant),
+                prescriptions=prescriptions.get(client_of[episode_id], ()),
+            )
+            facts[episode_id].append(ScreenFact(day, str(reading.value)))
+        return facts
+
+    def read_more(condition):
+        return interpreted(_screen_rows(in_scope.filter(condition)))
+
+    return interpreted(screens), read_more
+
+
+def _screens_back_to_breaks(episodes, chains, screens, as_of, window_start, read_more):
+    """The screen facts with, for every episode whose streak runs past ``window_start``
+    (dashboard.markers.streak_read_back_to), every older screen back to the day of its break, in
+    one query (always run, so the number of queries stays fixed)."""
+    since = {}  # episode id → the first day to read in full (None: every screen)
+    for e in episodes:
+        stay = chains[e.pk]
+        facts = EpisodeFacts(
+            admitted_on=e.admitted_on,
+            screens=tuple(screens.get(e.pk, ())),
+            continued=bool(stay),
+            prior_screens=tuple(fact for pk in reversed(stay) for fact in screens.get(pk, ())),
         )
-        facts[episode_id].append(ScreenFact(day, str(reading.value)))
-    return facts
+        needed, day = streak_read_back_to(facts, as_of, window_start)
+        if needed:
+            for pk in [e.pk, *stay]:
+                since[pk] = None if None in (day, since.get(pk, day)) else min(day, since.get(pk, day))
+    by_day = defaultdict(list)  # one condition per day (few), not per episode (many)
+    for pk, day in since.items():
+        by_day[day].append(pk)
+    condition = Q(pk=-1)  # nothing to read: still one (empty) query
+    for day, pks in by_day.items():
+        condition |= Q(episode_id__in=pks) if day is None else Q(episode_id__in=pks, collected_at__gte=_day_start(day))
+    older = read_more(condition & Q(collected_at__lt=_day_start(window_start)))
+    merged = dict(screens)
+    for pk, day in since.items():
+        kept = screens.get(pk, ())
+        before = [f for f in kept if day is not None and f.collected_on < day]  # the read older ones
+        recent = [f for f in kept if f.collected_on >= window_start]
+        merged[pk] = before + older.get(pk, []) + recent
+    return merged
 
 
 def _worksheets(ids, as_of, earliest):
@@ -221,21 +286,23 @@ def continued_stays(episodes, as_of) -> dict[int, list[int]]:
     return chains
 
 
-def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts]:
-    """The facts of every episode (model objects with ``client_id``/``site_id``), as of ``as_of``."""
+def episode_facts(episodes, as_of, thresholds_by_site, *, full=False) -> dict[int, EpisodeFacts]:
+    """The facts of every episode (model objects with ``client_id``/``site_id``), as of ``as_of``:
+    what the rules read (dashboard.markers' windows); ``full`` reads every screen instead (the
+    yardstick of tests/dashboard/test_fact_windows.py: ``evaluate`` gives the same either way)."""
     chains = continued_stays(episodes, as_of)
     own = [e.pk for e in episodes]
     ids = own + [pk for chain in chains.values() for pk in chain if pk not in own]
     client_of = {e.pk: e.client_id for e in episodes}
     client_of.update({pk: e.client_id for e in episodes for pk in chains[e.pk]})
     windows = list(thresholds_by_site.values()) or [Thresholds()]
-    attendance_from = min(
-        min(as_of - dt.timedelta(days=t.attendance_window_days) for t in windows),
-        min(week_start(as_of) - dt.timedelta(weeks=t.hours_weeks_window) for t in windows),
-    )
-    worksheets_from = as_of - dt.timedelta(days=max(t.worksheet_max_age_days for t in windows))
+    attendance_from = min(attendance_read_from(as_of, t) for t in windows)
+    worksheets_from = min(worksheets_read_from(as_of, t) for t in windows)
+    screens_from = min(as_of - dt.timedelta(days=screen_window_days(t)) for t in windows)
     attendance = _attendance(ids, as_of, attendance_from)
-    screens = _screens(ids, client_of, as_of)
+    screens, read_more = _screens(ids, client_of, as_of, screens_from, full=full)
+    if not full:
+        screens = _screens_back_to_breaks(episodes, chains, screens, as_of, screens_from, read_more)
     worksheets, goals = _worksheets(own, as_of, worksheets_from)
     checkins = _checkins(ids, as_of)
 
@@ -245,7 +312,8 @@ def episode_facts(episodes, as_of, thresholds_by_site) -> dict[int, EpisodeFacts
     return {
         e.pk: EpisodeFacts(
             admitted_on=e.admitted_on,
-            required_weekly_hours=float(e.required_weekly_hours),
+            # the Decimal itself: 66 minutes meet 1.1 required hours (float(1.1) is just above 1.1)
+            required_weekly_hours=e.required_weekly_hours,
             attendance=tuple(attendance.get(e.pk, ())),
             screens=tuple(screens.get(e.pk, ())),
             worksheets=tuple(worksheets.get(e.pk, ())),

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
 
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from clients.models import Episode
@@ -20,6 +20,26 @@ from screening.interpretation import (
     negative_streak,
 )
 from screening.models import Prescription, Screen, ScreenResult
+
+
+def may_not_be_negative() -> Q:
+    """The screens ``interpret`` may read as anything but negative (a Screen filter). A screen
+    outside it is negative whatever the prescriptions say: completed, no specimen-validity measure
+    or problem recorded, and every result negative or confirmed negative (interpret's rules, read
+    backwards; tests/dashboard/test_fact_windows.py checks it on generated screens)."""
+    not_negative_result = ScreenResult.objects.filter(screen=OuterRef("pk")).exclude(
+        Q(result=ScreenResult.Result.NEGATIVE) | Q(confirmation=ScreenResult.Confirmation.CONFIRMED_NEGATIVE)
+    )
+    return (
+        ~Q(outcome=Screen.Outcome.COMPLETED)
+        | Q(adulterant_noted=True)
+        | Q(temperature_in_range=False)
+        | Q(creatinine_mg_dl__isnull=False)
+        | Q(specific_gravity__isnull=False)
+        | Q(ph__isnull=False)
+        | Q(nitrite_ug_ml__isnull=False)
+        | Exists(not_negative_result)
+    )
 
 
 def validity_of(screen) -> ValidityFact:
