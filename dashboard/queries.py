@@ -38,7 +38,6 @@ from checkins.scoring import risk_flag
 from clients.models import Episode
 from goals.models import Goal, GoalRating, Worksheet
 from goals.queries import goal_facts
-from iop.dates import week_start
 from programs.services import criteria_for_many
 from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
 from screening.models import Prescription, Screen, ScreenResult

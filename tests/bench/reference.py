@@ -584,11 +584,11 @@ def time_fact_gathering(as_of: dt.date, runs: int = 5, *, warmup: int = 1) -> di
     """Time ``dashboard.queries.episode_facts`` (the fact queries alone, no ``evaluate``) for
     every active episode: {"median", "best", "runs" (seconds), "episodes", "screens_read"}."""
     from clients.models import Episode
-    from dashboard.queries import episode_facts, site_thresholds
+    from dashboard.queries import episode_facts, level_thresholds, thresholds_key
 
-    fields_ = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours")
+    fields_ = ("pk", "client_id", "site_id", "level_of_care", "admitted_on", "required_weekly_hours")
     episodes = list(Episode.objects.active().only(*fields_))
-    thresholds = site_thresholds({e.site_id for e in episodes})
+    thresholds = level_thresholds({thresholds_key(e) for e in episodes})
     times, facts = [], {}
     for n in range(warmup + runs):
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clients.models import Episode
 from dashboard.markers import Thresholds, evaluate, screen_window_days
-from dashboard.queries import episode_facts, site_thresholds
+from dashboard.queries import episode_facts, level_thresholds, thresholds_key
 from programs.models import Criteria
 from screening.models import Analyte, Prescription, Screen, ScreenResult
 from screening.queries import interpret_screen, may_not_be_negative
@@ -25,14 +25,16 @@ def _at(day, hour=9):
 
 
 def _both(episodes, as_of):
-    thresholds = site_thresholds({e.site_id for e in episodes})
+    thresholds = level_thresholds({thresholds_key(e) for e in episodes})
     windowed = episode_facts(episodes, as_of, thresholds)
     full = episode_facts(episodes, as_of, thresholds, full=True)
     return thresholds, windowed, full
 
 
 def test_evaluate_on_the_screens_read_equals_evaluate_on_every_screen(site1, site2, track1, therapist):
-    Criteria.objects.create(site=site2, no_positive_days=45, flag_screen_overdue_days=3)
+    Criteria.objects.update_or_create(
+        site=site2, level_of_care="IOP", defaults={"no_positive_days": 45, "flag_screen_overdue_days": 3}
+    )
     track2 = TrackFactory(site=site2, code="NOR-AM", name="Morning")
     today = timezone.localdate()
     rng = random.Random(77)
@@ -45,7 +47,7 @@ def test_evaluate_on_the_screens_read_equals_evaluate_on_every_screen(site1, sit
     for as_of in (today, today - dt.timedelta(days=3), today - dt.timedelta(days=40)):
         thresholds, windowed, full = _both(episodes, as_of)
         for e in episodes:
-            t = thresholds[e.site_id]
+            t = thresholds[thresholds_key(e)]
             assert evaluate(windowed[e.pk], as_of, t).as_dict() == evaluate(full[e.pk], as_of, t).as_dict(), e.ref
             skipped += len(full[e.pk].screens) - len(windowed[e.pk].screens)
             assert len(windowed[e.pk].screens) <= len(full[e.pk].screens)
@@ -87,7 +89,7 @@ def test_a_long_streak_and_an_old_positive_stay_exact(site1, track1):
     ScreenResult.objects.create(screen=old, analyte=coc, result="positive")
     _weekly_screens(episode, today - dt.timedelta(days=280), 40, coc)
     thresholds, windowed, full = _both([episode], today)
-    m = evaluate(windowed[episode.pk], today, thresholds[episode.site_id]).markers
+    m = evaluate(windowed[episode.pk], today, thresholds[thresholds_key(episode)]).markers
     assert (m.negative_streak, m.negative_streak_days, m.days_since_unexpected_positive) == (40, 273, 300)
     assert len(windowed[episode.pk].screens) == 41  # all of them: the streak runs back to its break
 
@@ -106,7 +108,7 @@ def test_a_broken_streak_reads_only_the_window_and_the_not_negative(site1, track
     Screen.objects.create(episode=episode, collected_at=_at(today - dt.timedelta(days=10)), outcome="missed")
     Screen.objects.create(episode=episode, collected_at=_at(today - dt.timedelta(days=2)))
     thresholds, windowed, full = _both([episode], today)
-    t = thresholds[episode.site_id]
+    t = thresholds[thresholds_key(episode)]
     assert evaluate(windowed[episode.pk], today, t).as_dict() == evaluate(full[episode.pk], today, t).as_dict()
     m = evaluate(windowed[episode.pk], today, t).markers
     assert (m.negative_streak, m.days_since_unexpected_positive) == (1, 390)
@@ -119,13 +121,17 @@ def test_a_broken_streak_reads_only_the_window_and_the_not_negative(site1, track
 def test_the_absences_flag_reads_its_own_window(site1, track1, therapist):
     """An absences window longer than the rate's: the attendance read reaches back to it."""
     today = timezone.localdate()
-    Criteria.objects.create(site=site1, flag_absences_days=30, flag_absences_count=8, attendance_window_days=7)
+    Criteria.objects.update_or_create(
+        site=site1,
+        level_of_care="IOP",
+        defaults={"flag_absences_days": 30, "flag_absences_count": 8, "attendance_window_days": 7},
+    )
     [episode] = build_caseload(1, site=site1, track=track1, therapist=therapist, as_of=today, story="struggling")
-    thresholds = site_thresholds({site1.pk})
-    assert thresholds[site1.pk] != Thresholds()
+    thresholds = level_thresholds({(site1.pk, "IOP")})
+    assert thresholds[(site1.pk, "IOP")] != Thresholds()
     facts = episode_facts([episode], today, thresholds)[episode.pk]
     assert sum(1 for a in facts.attendance if a.status == "absent") >= 8
-    assert "absences" in evaluate(facts, today, thresholds[site1.pk]).flags
+    assert "absences" in evaluate(facts, today, thresholds[(site1.pk, "IOP")]).flags
 
 
 def test_required_hours_are_compared_exactly(site1, track1, therapist):
@@ -147,8 +153,8 @@ def test_required_hours_are_compared_exactly(site1, track1, therapist):
     )
     session = SessionFactory(site=site1, track=track1, date=last_monday, status="held")
     Attendance.objects.create(session=session, episode=episode, status="late", minutes_attended=66)
-    thresholds = site_thresholds({site1.pk})
+    thresholds = level_thresholds({(site1.pk, "IOP")})
     facts = episode_facts([episode], today, thresholds)[episode.pk]
-    evaluation = evaluate(facts, today, thresholds[site1.pk])
+    evaluation = evaluate(facts, today, thresholds[(site1.pk, "IOP")])
     assert evaluation.markers.hours_last_week == 1.1
     assert "hours_short" not in evaluation.flags

@@ -55,7 +55,7 @@ def continue_stays(rng, episodes, today, therapist):
             primary_therapist=therapist,
             admitted_on=min(ended_on + gap, today),
             required_weekly_hours=Decimal("1.1") if n % 5 == 0 else Decimal("6"),
-            level_of_care="op" if reason == "stepped_down" else "php",
+            level_of_care="OP" if reason == "stepped_down" else "PHP",
         )
         made.append(new)
         # the new episode's own first days: a screen, an absence-free check-in draft with risk
