@@ -81,7 +81,7 @@ def profile_history(client, limit=10):
     One query: ``limit + 1`` history rows, each diffed against the next older one in Python."""
     rows = list(client.history.select_related("history_user").order_by("-history_id")[: limit + 1])
     changes = []
-    for newer, older in zip(rows, [*rows[1:], None], strict=True):
+    for newer, older in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
         if older is None:
             if len(rows) <= limit:
                 changes.append((newer, []))

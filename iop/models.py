@@ -14,3 +14,23 @@ class SubmissionKey(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+class DemoDataset(models.Model):
+    """What ``seed_demo`` built, and for which day (one row; none outside demo databases).
+
+    The demo's stories are told relative to the day they were built for ("admitted 8 weeks
+    ago", "screened on Tuesday"); after a week they no longer read as designed, so ``make run``
+    rebuilds a demo database older than that (``seed_demo``; docs/demo.md). ``last_client_id``
+    tells the demo's clients from any a person added since: a database holding those is not
+    rebuilt."""
+
+    built_for = models.DateField()
+    built_at = models.DateTimeField(auto_now=True)
+    clients = models.PositiveIntegerField(help_text="The --clients the demo was built with.")
+    weeks = models.PositiveIntegerField(help_text="The --weeks the demo was built with.")
+    seed = models.IntegerField()
+    last_client_id = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Demo data built for {self.built_for}"

@@ -16,3 +16,32 @@
     reset();
   }
 })();
+
+// A table wider than the screen scrolls inside its own box (app.css). Keyboard users must be
+// able to scroll it too: such a box becomes focusable (arrow keys scroll it), and stops being
+// so when it fits again. A ResizeObserver follows every later change of size (the window turned,
+// a <details> opened, a chart or a web font arrived).
+(function () {
+  "use strict";
+  var update = function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.scrollFocus = "1";
+    } else if (!scrolls && box.dataset.scrollFocus) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollFocus;
+    }
+  };
+  var boxes = document.querySelectorAll("main .table-responsive, main table.table");
+  boxes.forEach(update);
+  if ("ResizeObserver" in window) {
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) { update(entry.target); });
+    });
+    boxes.forEach(function (box) {
+      observer.observe(box);
+      Array.prototype.forEach.call(box.children, function (child) { observer.observe(child); });
+    });
+  }
+})();

@@ -247,3 +247,14 @@ def test_client_page_query_count_does_not_grow_with_episodes_and_changes(
         response = as_therapist.get(url)
     assert len(response.context["past_episodes"]) == 4
     assert len(response.context["level_changes"]) == 12
+
+
+def test_client_page_opens_for_a_client_written_without_history_rows(as_therapist, episode1):
+    """Bulk paths (the import, the scale demo) write clients with bulk_create, which writes no
+    history row: the client page must still open, with an empty list of profile changes."""
+    episode1.client.history.all().delete()
+
+    response = as_therapist.get(reverse("clients:detail", args=[episode1.client_id]))
+
+    assert response.status_code == 200
+    assert response.context["profile_changes"] == []

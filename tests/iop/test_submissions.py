@@ -2,10 +2,14 @@
 the page; the same POST twice (double click, retry) writes one row and the repeat is sent to
 what the first one saved."""
 
+import datetime as dt
+import io
 import re
 import threading
+import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -162,4 +166,20 @@ def test_intake_from_two_threads_at_once_admits_one_client(casemanager, intake_d
     assert sorted(r.status_code for r in responses) == [302, 302]
     assert responses[0].url == responses[1].url
     assert Client.objects.filter(last_name="Okafor").count() == 1
+    assert SubmissionKey.objects.count() == 1
+
+
+def test_prune_submission_keys_forgets_only_keys_older_than_its_window(db, therapist):
+    old = SubmissionKey.objects.create(key=uuid.uuid4(), user=therapist, result_url="/a/")
+    recent = SubmissionKey.objects.create(key=uuid.uuid4(), user=therapist, result_url="/b/")
+    SubmissionKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    SubmissionKey.objects.filter(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=29))
+    out = io.StringIO()
+
+    call_command("prune_submission_keys", stdout=out)
+
+    assert list(SubmissionKey.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert "Deleted 1 submission key(s) older than 30 days." in out.getvalue()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("prune_submission_keys", "--days", "0")
     assert SubmissionKey.objects.count() == 1

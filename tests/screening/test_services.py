@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from iop.dates import aware_at
 from screening import services
 from screening.models import Prescription, Screen, ScreenResult
 from tests.factories import EpisodeFactory
@@ -80,7 +81,9 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(
     if kwargs.get("collected_at") == "future":
         kwargs = {"collected_at": timezone.now() + dt.timedelta(minutes=5)}
     elif kwargs.get("collected_at") == "before_admission":
-        kwargs = {"collected_at": ago(days=(timezone.localdate() - episode1.admitted_on).days + 1)}
+        # The evening before the admission day, in local time (a count of days back from now
+        # would cross a daylight-saving change and land on the admission day itself).
+        kwargs = {"collected_at": aware_at(episode1.admitted_on - dt.timedelta(days=1), hour=20)}
     elif kwargs.get("results") == "outside_panel":
         kwargs = {"results": {analytes["FEN"].pk: "positive"}}
     elif "levels" in kwargs:

@@ -1,7 +1,10 @@
-"""``python manage.py seed_demo [--clients N] [--weeks W] [--seed S]``: demo data (INTERFACES.md).
+"""``python manage.py seed_demo [--clients N] [--weeks W] [--seed S] [--reset]``: demo data (INTERFACES.md).
 
 Deterministic for a seed; idempotent: users, sites and tracks are brought back to their demo
-state on every run, and the clinical history is written only once (a second run adds nothing).
+state on every run, and the clinical history is written only once (a second run adds nothing)
+— until it is more than a week older than today: then it is rebuilt for today with the same
+options, so the demo always reads as designed (docs/demo.md). ``--reset`` rebuilds it now.
+Neither touches a database holding a client the demo did not write.
 Refuses to run with DEBUG off unless --force.
 """
 
@@ -15,6 +18,7 @@ from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from clients import demo as clients_demo
+from iop import demo as demo_dataset
 
 # Each clinical app's ``demo.seed(ctx)`` writes the history that fits each episode's story,
 # in this order (check-ins read attendance and screens).
@@ -29,28 +33,73 @@ class Command(BaseCommand):
         parser.add_argument("--weeks", type=int, default=16, help="How far back histories go (weeks).")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo's clinical data and build it again for today (demo databases only).",
+        )
 
-    def handle(self, *args, clients, weeks, seed, force, **options):
+    def handle(self, *args, clients, weeks, seed, force, reset, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo writes demo users with a known password: refusing with DEBUG off (use --force)."
             )
         if clients < 1 or weeks < 1:
             raise CommandError("--clients and --weeks must be at least 1.")
-        rng = random.Random(seed)  # nosec B311 # reproducible demo data from a seed, not a secret
-        ctx = clients_demo.DemoContext(rng=rng, today=timezone.localdate(), weeks=weeks)
+        today = timezone.localdate()
         with transaction.atomic():
-            clients_demo.seed_users_and_sites(ctx)
-            accounts_demo.seed_authenticators(ctx)
             if clients_demo.demo_present():
-                self.stdout.write("Demo users and sites refreshed; the clinical demo data is already there.")
-                return
+                stamp = demo_dataset.dataset()
+                if not reset and not (stamp and demo_dataset.is_stale(stamp, today)):
+                    self._refresh_users_and_sites(random.Random(seed), today, weeks)  # nosec B311
+                    built = f" (built for {stamp.built_for:%m/%d/%Y})" if stamp else ""
+                    self.stdout.write(
+                        f"Demo users and sites refreshed; the clinical demo data is already there{built}."
+                    )
+                    return
+                problem = self._not_demo_only(stamp)
+                if problem and reset:
+                    raise CommandError(problem)
+                if problem:  # make run goes on serving the demo as it is
+                    self._refresh_users_and_sites(random.Random(seed), today, weeks)  # nosec B311
+                    self.stdout.write(self.style.WARNING(problem))
+                    return
+                if not reset:  # the same demo as before, told for today
+                    clients, weeks, seed = stamp.clients, stamp.weeks, stamp.seed
+                    self.stdout.write(
+                        f"The demo data was built for {stamp.built_for:%m/%d/%Y}, more than "
+                        f"{demo_dataset.MAX_AGE_DAYS} days ago: rebuilding it for today."
+                    )
+                demo_dataset.clear_demo_records()
+            ctx = self._refresh_users_and_sites(random.Random(seed), today, weeks)  # nosec B311
             clients_demo.seed_clients(ctx, clients)
             for app in CLINICAL_DEMOS:
                 module = _demo_module(app)
                 if module is not None:
                     module.seed(ctx)
+            demo_dataset.record(today=today, clients=clients, weeks=weeks, seed=seed)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(ctx.episodes)} clients (seed {seed})."))
+
+    def _refresh_users_and_sites(self, rng, today, weeks):
+        """Demo users, authenticators, sites and tracks, back to their demo state."""
+        ctx = clients_demo.DemoContext(rng=rng, today=today, weeks=weeks)
+        clients_demo.seed_users_and_sites(ctx)
+        accounts_demo.seed_authenticators(ctx)
+        return ctx
+
+    def _not_demo_only(self, stamp):
+        """Why a rebuild, which deletes clinical rows, may not run here; None when it may."""
+        added = demo_dataset.added_clients(stamp)
+        if stamp is None:
+            problem = "it holds no record of when the demo was built (it predates seed_demo --reset)"
+        elif added:
+            problem = f"{added} client(s) in it were not written by seed_demo"
+        else:
+            return None
+        return (
+            f"Not rebuilding the demo data: {problem}. Nothing was changed. "
+            "To start over, point DATABASE_URL at a new database (or delete db.sqlite3) and run make run."
+        )
 
 
 def _demo_module(app):
