@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from attendance import rules
@@ -202,3 +203,35 @@ class SessionAddendum(models.Model):
 
 def _username(user):
     return user.username if user is not None else None
+
+
+class AttendanceCorrection(models.Model):
+    """A recorded correction of one attendance row of a signed session (append-only).
+
+    The signed row is never touched: its status and minutes stay what was signed, and the
+    latest correction (``attendance.queries.effective_attendance``) is what every count,
+    rate, hour and marker reads from then on. Each correction names who made it, when, and why.
+    """
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="corrections")
+    status = models.CharField("Corrected status", max_length=12, choices=Attendance.Status.choices)
+    minutes_attended = models.PositiveSmallIntegerField("Corrected minutes attended")
+    reason = models.CharField("Reason for the correction", max_length=500)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["excused", "absent", "cancelled"]) | Q(minutes_attended=0),
+                name="attendance_correction_absence_has_no_minutes",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="attendance_correction_has_reason"),
+        ]
+        indexes = [models.Index(fields=["attendance", "corrected_at"], name="attendance_correction_latest")]
+        triggers = db_triggers.append_only(prefix="attendance_correction")
+
+    def __str__(self):
+        return f"Correction of {self.attendance_id}: {self.get_status_display()}"

@@ -3,15 +3,42 @@
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from attendance import rules
-from attendance.models import Attendance, Session
+from attendance.models import Attendance, AttendanceCorrection, Session
 from clients.models import Episode
 from iop.dates import week_end, week_start
 from programs.models import Criteria, Site
 
 DEFAULT_WINDOW_DAYS = Criteria._meta.get_field("attendance_window_days").default
+
+
+EFFECTIVE_STATUS, EFFECTIVE_MINUTES = "effective_status", "effective_minutes"
+
+
+def effective_attendance(queryset=None):
+    """Attendance rows with what they count as: ``effective_status`` and ``effective_minutes``
+    are the latest correction's (AttendanceCorrection, after signing), else the row's own.
+
+    The ONE definition of a row's effective status: every count, rate, hour, letter, report
+    and marker reads these two annotations, never ``status`` / ``minutes_attended`` directly.
+    Two correlated subqueries on the (attendance, corrected_at) index; no extra query.
+    """
+    queryset = Attendance.objects.all() if queryset is None else queryset
+    latest = AttendanceCorrection.objects.filter(attendance=OuterRef("pk")).order_by("-corrected_at", "-pk")
+    return queryset.annotate(
+        **{
+            EFFECTIVE_STATUS: Coalesce(Subquery(latest.values("status")[:1]), F("status")),
+            EFFECTIVE_MINUTES: Coalesce(Subquery(latest.values("minutes_attended")[:1]), F("minutes_attended")),
+        }
+    )
+
+
+CORRECTIONS = Prefetch(
+    "corrections", queryset=AttendanceCorrection.objects.select_related("corrected_by").order_by("corrected_at", "pk")
+)
 
 
 class AttendanceRow(NamedTuple):
@@ -28,9 +55,10 @@ def attendance_rows(episode_ids, since: dt.date) -> list[AttendanceRow]:
     ONE query (the dashboard gathers its attendance facts with it).
     """
     rows = (
-        Attendance.objects.filter(episode_id__in=list(episode_ids), session__date__gte=since)
+        effective_attendance()
+        .filter(episode_id__in=list(episode_ids), session__date__gte=since)
         .order_by("episode_id", "session__date", "session__start_time", "pk")
-        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+        .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     return [AttendanceRow(*row) for row in rows]
 
@@ -40,8 +68,12 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
 
 
 def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
-    """The rules' facts of Attendance objects loaded with their sessions."""
-    return [rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status) for a in attendances]
+    """The rules' facts of Attendance objects loaded with their sessions (through
+    ``effective_attendance``: a corrected row counts as corrected)."""
+    return [
+        rules.AttendanceFact(a.session.date, a.effective_status, a.effective_minutes, a.session.status)
+        for a in attendances
+    ]
 
 
 def attendance_window_days(site_id) -> int:
@@ -54,9 +86,10 @@ def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
     """The summary of one calendar week of one episode (one query). Used by the check-in form."""
     monday, sunday = week_start(week_monday), week_end(week_monday)
     rows = (
-        Attendance.objects.filter(episode=episode, session__date__gte=monday, session__date__lte=sunday)
+        effective_attendance()
+        .filter(episode=episode, session__date__gte=monday, session__date__lte=sunday)
         .order_by()
-        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+        .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     facts = facts_of(AttendanceRow(*r) for r in rows)
     return rules.week_summary(facts, monday, episode.required_weekly_hours)
@@ -81,16 +114,19 @@ def attendance_overview(episode, today: dt.date) -> AttendanceOverview:
 
 
 def episode_attendance(episode):
-    """The rows of one episode with their sessions (and the sessions' addenda), oldest first.
+    """The rows of one episode with their sessions (and the sessions' addenda), oldest first,
+    each with its effective status and its corrections.
 
-    Two queries: the rows joined to their sessions and facilitators; the addenda.
+    Three queries: the rows joined to their sessions and facilitators; the addenda; the corrections.
     """
-    return list(
-        Attendance.objects.filter(episode=episode)
+    rows = (
+        effective_attendance()
+        .filter(episode=episode)
         .select_related("session", "session__facilitator", "session__note_signed_by", "recorded_by")
-        .prefetch_related("session__addenda__author")
+        .prefetch_related("session__addenda__author", CORRECTIONS)
         .order_by("session__date", "session__start_time", "pk")
     )
+    return corrections_shown(list(rows))
 
 
 def sessions_on(user, day: dt.date):
@@ -101,7 +137,17 @@ def sessions_on(user, day: dt.date):
         .annotate(
             roster_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
             recorded=Count("attendance", distinct=True),
-            attended=Count("attendance", filter=Q(attendance__status__in=Attendance.ATTENDED), distinct=True),
+            attended=Coalesce(
+                Subquery(
+                    effective_attendance()
+                    .filter(session=OuterRef("pk"), **{f"{EFFECTIVE_STATUS}__in": Attendance.ATTENDED})
+                    .order_by()
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
         )
         .order_by("start_time", "site__name", "pk")
     )
@@ -149,3 +195,26 @@ def session_client_ids(sessions):
         .values_list("episode__client_id", flat=True)
         .distinct()
     )
+
+
+STATUS_LABELS = dict(Attendance.Status.choices)
+
+
+def corrections_shown(rows):
+    """Give each Attendance row (its ``corrections`` prefetched, oldest first) what the signed
+    note and the record show beside the original: ``correction_lines`` = [(correction, from
+    label, to label)], each correction from what the row counted as before it. Returns ``rows``."""
+    for row in rows:
+        lines, before = [], (row.status, row.minutes_attended)
+        for c in row.corrections.all():
+            lines.append((c, STATUS_LABELS.get(before[0], before[0]), STATUS_LABELS.get(c.status, c.status), before[1]))
+            before = (c.status, c.minutes_attended)
+        row.correction_lines = lines
+        row.effective_label = STATUS_LABELS.get(before[0], before[0])
+    return rows
+
+
+def session_rows_with_corrections(session):
+    """A signed session's attendance rows with their corrections (two queries), by episode id."""
+    rows = effective_attendance().filter(session=session).select_related("episode").prefetch_related(CORRECTIONS)
+    return {a.episode_id: a for a in corrections_shown(list(rows))}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import queries, services
+from attendance.correction_views import correction_context
 from attendance.forms import (
     AddendumForm,
     IndividualSessionForm,
@@ -100,7 +101,7 @@ def session_detail(request, pk):
         return _roster_post(request, session)
     added = _ids(request.GET.getlist("add"))
     episodes = queries.roster_episodes(session, extra_ids=added)
-    existing = {a.episode_id: a for a in session.attendance.all()}
+    existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
     return _roster_render(request, session, form, can_write, existing, added)
 
@@ -150,7 +151,25 @@ def _roster_post(request, session):
     return _roster_render(request, session, form, True, {}, posted, status=400)
 
 
-def _roster_render(request, session, form, can_write, existing, added, status=200, cancel_form=None, topic_form=None):
+def _existing(session):
+    """The session's attendance rows by episode id (a signed session's with their corrections)."""
+    if session.is_signed:
+        return queries.session_rows_with_corrections(session)
+    return {a.episode_id: a for a in session.attendance.all()}
+
+
+def _roster_render(
+    request,
+    session,
+    form,
+    can_write,
+    existing,
+    added,
+    status=200,
+    cancel_form=None,
+    topic_form=None,
+    correction_form=None,
+):
     editable = can_write and not session.is_signed and session.status != Session.Status.CANCELLED
     candidates = []
     if editable and session.date <= timezone.localdate():
@@ -170,6 +189,7 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
         "topic_form": topic_form or SessionTopicForm(initial={"topic": session.topic}),
         "can_change": can_write and not session.is_signed and session.status != Session.Status.CANCELLED,
         "future": session.date > timezone.localdate(),
+        **correction_context(session, form.rows, request.user, bound=correction_form),
     }
     return render(request, "attendance/session_detail.html", context, status=status)
 
@@ -207,7 +227,7 @@ def _session_change(request, session, form, *, service, done, form_name):
 
 def _roster_page(request, session, status=200, **forms_):
     episodes = queries.roster_episodes(session)
-    existing = {a.episode_id: a for a in session.attendance.all()}
+    existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
     return _roster_render(request, session, form, _can_write(request.user), existing, [], status=status, **forms_)
 

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from attendance.models import Attendance, Session
+from attendance.queries import EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import attendance_rate
 from clients.models import Episode
 from screening.interpretation import STREAK_KEEPING
@@ -184,13 +185,14 @@ def report_build(*, episodes, start, end):
         for row in overlapping.values("track__name", "admitted_on", "ended_on", "status")
     ]
     attendance_rows = (
-        Attendance.objects.filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
+        effective_attendance()  # a corrected row counts as corrected
+        .filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
         .exclude(session__status=Session.Status.CANCELLED)
         .annotate(month=TruncMonth("session__date"))
         .values("month", "episode__track__name")
         .annotate(
-            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+            attended=Count("pk", filter=Q(**{f"{EFFECTIVE_STATUS}__in": Attendance.ATTENDED})),
+            absent=Count("pk", filter=Q(**{EFFECTIVE_STATUS: Attendance.Status.ABSENT})),
         )
         .order_by()
     )

@@ -285,13 +285,13 @@ def test_client_tab_query_count_is_the_same_for_3_and_15_sessions(
     _week_of_attendance(episode1, site1, track1, start, ["present"] * 3, "Note")
     url = reverse("attendance:client", args=[episode1.client_id])
     # 1 client (scoped), 2 access event insert, 3 episodes, 4 attendance rows with their
-    # sessions, 5 the sessions' addenda, 6 the site's attendance window (Criteria), + FRAMEWORK,
-    # +2 the audit chain's lock and head.
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    # sessions, 5 the sessions' addenda, 6 the rows' corrections after signing, 7 the site's
+    # attendance window (Criteria), + FRAMEWORK, +2 the audit chain's lock and head.
+    with django_assert_num_queries(7 + FRAMEWORK + 2):
         as_therapist.get(url)
     for week in range(1, 5):
         _week_of_attendance(episode1, site1, track1, start + dt.timedelta(weeks=week), ["present"] * 3, "Note")
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    with django_assert_num_queries(7 + FRAMEWORK + 2):
         response = as_therapist.get(url)
     assert len(response.context["rows"]) == 15
 
