@@ -83,6 +83,7 @@ PK_MEANS = {
     "attendance:session_addendum": "session",
     "attendance:session_cancel": "session",
     "attendance:session_topic": "session",
+    "attendance:session_correct": "session",
     "checkins:addendum": "checkin",
     "consents:revoke": "consent",
     "consents:error": "consent",
