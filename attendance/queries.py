@@ -172,19 +172,30 @@ def roster_episodes(session, extra_ids=()):
     )
 
 
-def makeup_candidates(session, exclude_ids):
-    """Episodes at the session's site, active and open on its date, not yet on the roster
-    (one query): the clients that can be added for a make-up."""
-    return list(
-        Episode.objects.filter(
-            site_id=session.site_id,
-            status=Episode.Status.ACTIVE,
-            admitted_on__lte=session.date,
+MAKEUP_MATCHES = 10  # the most a make-up search shows: refine the words to find the rest
+
+
+def makeup_search(session, q, exclude_ids, limit=MAKEUP_MATCHES):
+    """Episodes at the session's site, active and admitted by its date, not yet on the roster,
+    whose client's name or MRN matches every word of ``q`` (the clients that can be added for
+    a make-up). At most ``limit`` + 1 (the extra one says "more"), in one query; none for an
+    empty ``q``: the page never lists the whole site."""
+    words = q.split()[:5]
+    if not words:
+        return []
+    matches = Episode.objects.filter(
+        site_id=session.site_id,
+        status=Episode.Status.ACTIVE,
+        admitted_on__lte=session.date,
+    ).exclude(pk__in=list(exclude_ids))
+    for word in words:
+        matches = matches.filter(
+            Q(client__mrn__icontains=word)
+            | Q(client__first_name__icontains=word)
+            | Q(client__last_name__icontains=word)
+            | Q(client__preferred_name__icontains=word)
         )
-        .exclude(pk__in=list(exclude_ids))
-        .select_related("client")
-        .order_by("client__last_name", "client__first_name", "pk")
-    )
+    return list(matches.select_related("client").order_by("client__last_name", "client__first_name", "pk")[: limit + 1])
 
 
 def session_client_ids(sessions):

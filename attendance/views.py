@@ -103,7 +103,8 @@ def session_detail(request, pk):
     episodes = queries.roster_episodes(session, extra_ids=added)
     existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
-    return _roster_render(request, session, form, can_write, existing, added)
+    makeup_q = request.GET.get("makeup_q", "")[:100]
+    return _roster_render(request, session, form, can_write, existing, added, makeup_q=makeup_q)
 
 
 DRAFT_PREFIXES = ("status_", "minutes_", "note_")
@@ -113,16 +114,18 @@ def _roster_makeup_add(request, session):
     """Add a make-up client to the roster being typed: nothing is saved, and every status,
     minute, note and the group note typed so far come back as they were."""
     posted = _ids(request.POST.getlist("episode"))
-    added = _ids(request.POST.getlist("add"))[:1]
+    # "Search" finds clients (and adds no one); "Add to roster" adds the match chosen.
+    added = _ids(request.POST.getlist("add"))[:1] if "makeup" in request.POST else []
     episodes = queries.roster_episodes(session, extra_ids=[*posted, *added])
     draft = {k: v for k, v in request.POST.items() if k.startswith(DRAFT_PREFIXES) or k in ("group_note", "version")}
     existing = {a.episode_id: a for a in session.attendance.all()}
     form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
-    return _roster_render(request, session, form, True, existing, [*posted, *added])
+    makeup_q = request.POST.get("makeup_q", "")[:100] if "makeup_search" in request.POST else ""
+    return _roster_render(request, session, form, True, existing, [*posted, *added], makeup_q=makeup_q)
 
 
 def _roster_post(request, session):
-    if "makeup" in request.POST:
+    if "makeup" in request.POST or "makeup_search" in request.POST:
         return _roster_makeup_add(request, session)
     raw = request.POST.getlist("episode")
     posted = _ids(raw)
@@ -169,11 +172,12 @@ def _roster_render(
     cancel_form=None,
     topic_form=None,
     correction_form=None,
+    makeup_q="",
 ):
     editable = can_write and not session.is_signed and session.status != Session.Status.CANCELLED
     candidates = []
-    if editable and session.date <= timezone.localdate():
-        candidates = queries.makeup_candidates(session, exclude_ids=[e.pk for e in form.episodes])
+    if editable and session.date <= timezone.localdate() and makeup_q.strip():
+        candidates = queries.makeup_search(session, makeup_q, exclude_ids=[e.pk for e in form.episodes])
     access_list_record(request=request, client_ids=[e.client_id for e in (*form.episodes, *candidates)])
     context = {
         "session": session,
@@ -182,7 +186,9 @@ def _roster_render(
         "can_write": can_write,
         "roster_taken": bool(existing),
         "added": added,
-        "candidates": candidates,
+        "candidates": candidates[: queries.MAKEUP_MATCHES],
+        "more_candidates": len(candidates) > queries.MAKEUP_MATCHES,
+        "makeup_q": makeup_q.strip(),
         "addenda": list(session.addenda.select_related("author")),
         "addendum_form": AddendumForm(),
         "cancel_form": cancel_form or SessionCancelForm(),
