@@ -39,6 +39,12 @@ class Session(models.Model):
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions", null=True, blank=True
     )
+    co_facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="co_facilitated_sessions",
+        blank=True,
+        help_text="Staff of the site who led the session with the facilitator (recorded on the roster).",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     group_note = models.TextField(
         blank=True,
@@ -90,7 +96,7 @@ class Session(models.Model):
         if rows is None:
             rows = self.attendance.select_related("episode", "recorded_by")
         rows = sorted(rows, key=lambda a: a.episode.ref)
-        return {
+        content = {
             "record": "session",
             "site": self.site.code,
             "track": self.track.code if self.track_id else None,
@@ -115,6 +121,11 @@ class Session(models.Model):
             "signed_by": _username(self.note_signed_by),
             "signed_at": self.note_signed_at,
         }
+        if self.pk:  # co-facilitators are covered when there are any (older signatures had none)
+            co = sorted(u.username for u in self.co_facilitators.all())
+            if co:
+                content["co_facilitators"] = co
+        return content
 
     @property
     def signer_id(self):

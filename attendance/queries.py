@@ -123,7 +123,7 @@ def episode_attendance(episode):
         effective_attendance()
         .filter(episode=episode)
         .select_related("session", "session__facilitator", "session__note_signed_by", "recorded_by")
-        .prefetch_related("session__addenda__author", CORRECTIONS)
+        .prefetch_related("session__addenda__author", "session__co_facilitators", CORRECTIONS)
         .order_by("session__date", "session__start_time", "pk")
     )
     return corrections_shown(list(rows))

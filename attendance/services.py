@@ -140,7 +140,7 @@ def _unchanged(existing, entries, duration):
 
 
 @transaction.atomic
-def roster_save(*, session, entries, seen_version, by, group_note=None):
+def roster_save(*, session, entries, seen_version, by, group_note=None, co_facilitators=None):
     """Save a whole roster at once: one attendance row per entry (created or updated), the
     group note, and the session marked held. ``seen_version`` is the session version the form
     was opened with: if someone saved since, ``StaleEdit`` is raised and nothing is
@@ -153,6 +153,11 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     problems = [p for p in (_entry_problems(session, e) for e in entries) if p]
     if len({e.episode.pk for e in entries}) != len(entries):
         problems.append("A client is listed twice on the roster.")
+    if co_facilitators is not None:
+        co_ids = {u.pk for u in co_facilitators}
+        staff = set(session.site.staff.filter(pk__in=co_ids, is_active=True).values_list("pk", flat=True))
+        if co_ids - staff:
+            problems.append("A co-facilitator must be a staff member of this session's site.")
     if problems:
         raise ValidationError(problems)
 
@@ -178,6 +183,8 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     if group_note is not None:
         session.group_note = group_note
     bulk_update_with_history([session], Session, fields=[], default_user=by)
+    if co_facilitators is not None:  # who led it with the facilitator (never the facilitator twice)
+        session.co_facilitators.set(co_ids - {facilitator_id})
 
     now = timezone.now()
     to_create, to_update = [], []

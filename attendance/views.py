@@ -35,8 +35,10 @@ def _can_write(user):
 
 
 def _session_or_404(request, pk):
-    sessions = Session.objects.filter(site__in=Site.objects.for_user(request.user)).select_related(
-        "site", "track", "facilitator", "note_signed_by", "cancelled_by"
+    sessions = (
+        Session.objects.filter(site__in=Site.objects.for_user(request.user))
+        .select_related("site", "track", "facilitator", "note_signed_by", "cancelled_by")
+        .prefetch_related("co_facilitators")
     )
     return get_object_or_404(sessions, pk=pk)
 
@@ -118,6 +120,7 @@ def _roster_makeup_add(request, session):
     added = _ids(request.POST.getlist("add"))[:1] if "makeup" in request.POST else []
     episodes = queries.roster_episodes(session, extra_ids=[*posted, *added])
     draft = {k: v for k, v in request.POST.items() if k.startswith(DRAFT_PREFIXES) or k in ("group_note", "version")}
+    draft["co_facilitators"] = request.POST.getlist("co_facilitators")  # the boxes ticked so far
     existing = {a.episode_id: a for a in session.attendance.all()}
     form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
     makeup_q = request.POST.get("makeup_q", "")[:100] if "makeup_search" in request.POST else ""
@@ -142,6 +145,7 @@ def _roster_post(request, session):
                 seen_version=form.cleaned_data["version"],
                 by=request.user,
                 group_note=None if session.is_signed else form.cleaned_data["group_note"].strip(),
+                co_facilitators=form.cleaned_data["co_facilitators"],
             )
         except StaleEdit as exc:
             messages.error(request, exc.message)
