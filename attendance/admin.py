@@ -101,7 +101,7 @@ class SessionAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     date_hierarchy = "date"
     list_select_related = ["site", "track"]
     search_fields = ["topic", "track__code"]
-    raw_id_fields = ["facilitator", "note_signed_by"]
+    raw_id_fields = ["facilitator", "co_facilitators", "note_signed_by"]
     readonly_fields = ["version", "note_signed_at", "note_signed_by", "created_at"]
     inlines = [AttendanceInline, AddendumInline]
 
