@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from attendance.models import Attendance, Session, SessionAddendum
+from attendance.models import Attendance, AttendanceCorrection, Session, SessionAddendum
 from attendance.services import sessions_generate
 from audit.admin_mixins import ClientAccessAdminMixin
 from iop.admin import ClinicalAdmin, LockedWhenMixin, ReadOnlyAdminMixin, ScopedChoicesMixin, admin
@@ -101,7 +101,7 @@ class SessionAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     date_hierarchy = "date"
     list_select_related = ["site", "track"]
     search_fields = ["topic", "track__code"]
-    raw_id_fields = ["facilitator", "note_signed_by"]
+    raw_id_fields = ["facilitator", "co_facilitators", "note_signed_by"]
     readonly_fields = ["version", "note_signed_at", "note_signed_by", "created_at"]
     inlines = [AttendanceInline, AddendumInline]
 
@@ -131,3 +131,14 @@ class SessionAddendumAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalA
     list_display = ["session", "author", "created_at"]
     list_select_related = ["session", "author"]
     raw_id_fields = ["session", "author"]
+
+
+@admin.register(AttendanceCorrection)
+class AttendanceCorrectionAdmin(ClientAccessAdminMixin, ReadOnlyAdminMixin, ClinicalAdmin):
+    """Corrections are written from the signed session's page and never change."""
+
+    site_path = "attendance__session__site"
+    client_path = "attendance__episode__client"
+    list_display = ["attendance", "status", "minutes_attended", "corrected_by", "corrected_at"]
+    list_select_related = ["attendance__session", "attendance__episode", "corrected_by"]
+    raw_id_fields = ["attendance", "corrected_by"]

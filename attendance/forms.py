@@ -5,6 +5,7 @@ from attendance import rules
 from attendance.models import Attendance, Session
 from attendance.services import RosterEntry, session_problems
 from attendance.telehealth import stored_modality
+from iop.forms import person_label
 from iop.validators import NOTE_MAX_LENGTH, session_date_problem
 from programs.models import Site, Track
 
@@ -50,6 +51,26 @@ class SessionForm(forms.ModelForm):
         return cleaned
 
 
+class CoFacilitatorsField(forms.ModelMultipleChoiceField):
+    """Staff of the session's site who led it with the facilitator (checkboxes, by name)."""
+
+    def __init__(self, session):
+        staff = session.site.staff.filter(is_active=True).order_by("last_name", "first_name", "username")
+        if session.facilitator_id:
+            staff = staff.exclude(pk=session.facilitator_id)
+        super().__init__(
+            queryset=staff,
+            required=False,
+            label="Co-facilitators",
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Staff of the site who led the session with the facilitator.",
+        )
+        self.initial = [u.pk for u in session.co_facilitators.all()] if session.pk else []
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class RosterForm(forms.Form):
     """The whole roster of one session: a status, minutes and note per client, the group note
     and the session version seen (optimistic lock)."""
@@ -68,6 +89,7 @@ class RosterForm(forms.Form):
         duration = session.duration_minutes
         self.fields["version"].initial = session.version
         self.fields["group_note"].initial = session.group_note
+        self.fields["co_facilitators"] = CoFacilitatorsField(session)
         self.rows = []
         for episode in episodes:
             row = existing.get(episode.pk)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from attendance import rules
@@ -47,6 +48,12 @@ class Session(models.Model):
     topic = models.CharField(max_length=200, blank=True)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions", null=True, blank=True
+    )
+    co_facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="co_facilitated_sessions",
+        blank=True,
+        help_text="Staff of the site who led the session with the facilitator (recorded on the roster).",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     group_note = models.TextField(
@@ -113,7 +120,7 @@ class Session(models.Model):
         if rows is None:
             rows = self.attendance.select_related("episode", "recorded_by")
         rows = sorted(rows, key=lambda a: a.episode.ref)
-        return {
+        content = {
             "record": "session",
             "site": self.site.code,
             "track": self.track.code if self.track_id else None,
@@ -132,6 +139,11 @@ class Session(models.Model):
             # existed (every session in person) still checks.
             **({"modality": self.modality} if self.modality != Modality.IN_PERSON else {}),
         }
+        if self.pk:  # co-facilitators are covered when there are any (older signatures had none)
+            co = sorted(u.username for u in self.co_facilitators.all())
+            if co:
+                content["co_facilitators"] = co
+        return content
 
     @property
     def is_rescheduled(self):
@@ -248,3 +260,35 @@ def _signed_row(a):
 
 def _username(user):
     return user.username if user is not None else None
+
+
+class AttendanceCorrection(models.Model):
+    """A recorded correction of one attendance row of a signed session (append-only).
+
+    The signed row is never touched: its status and minutes stay what was signed, and the
+    latest correction (``attendance.queries.effective_attendance``) is what every count,
+    rate, hour and marker reads from then on. Each correction names who made it, when, and why.
+    """
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="corrections")
+    status = models.CharField("Corrected status", max_length=12, choices=Attendance.Status.choices)
+    minutes_attended = models.PositiveSmallIntegerField("Corrected minutes attended")
+    reason = models.CharField("Reason for the correction", max_length=500)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["excused", "absent", "cancelled"]) | Q(minutes_attended=0),
+                name="attendance_correction_absence_has_no_minutes",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="attendance_correction_has_reason"),
+        ]
+        indexes = [models.Index(fields=["attendance", "corrected_at"], name="attendance_correction_latest")]
+        triggers = db_triggers.append_only(prefix="attendance_correction")
+
+    def __str__(self):
+        return f"Correction of {self.attendance_id}: {self.get_status_display()}"

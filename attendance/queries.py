@@ -3,14 +3,40 @@
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from attendance import rules
-from attendance.models import Attendance, Session
+from attendance.models import Attendance, AttendanceCorrection, Session
 from clients.models import Episode
 from iop.dates import week_end, week_start
 from programs.models import Site
 from programs.services import criteria_for
+
+EFFECTIVE_STATUS, EFFECTIVE_MINUTES = "effective_status", "effective_minutes"
+
+
+def effective_attendance(queryset=None):
+    """Attendance rows with what they count as: ``effective_status`` and ``effective_minutes``
+    are the latest correction's (AttendanceCorrection, after signing), else the row's own.
+
+    The ONE definition of a row's effective status: every count, rate, hour, letter, report
+    and marker reads these two annotations, never ``status`` / ``minutes_attended`` directly.
+    Two correlated subqueries on the (attendance, corrected_at) index; no extra query.
+    """
+    queryset = Attendance.objects.all() if queryset is None else queryset
+    latest = AttendanceCorrection.objects.filter(attendance=OuterRef("pk")).order_by("-corrected_at", "-pk")
+    return queryset.annotate(
+        **{
+            EFFECTIVE_STATUS: Coalesce(Subquery(latest.values("status")[:1]), F("status")),
+            EFFECTIVE_MINUTES: Coalesce(Subquery(latest.values("minutes_attended")[:1]), F("minutes_attended")),
+        }
+    )
+
+
+CORRECTIONS = Prefetch(
+    "corrections", queryset=AttendanceCorrection.objects.select_related("corrected_by").order_by("corrected_at", "pk")
+)
 
 
 class AttendanceRow(NamedTuple):
@@ -27,9 +53,10 @@ def attendance_rows(episode_ids, since: dt.date) -> list[AttendanceRow]:
     ONE query (the dashboard gathers its attendance facts with it).
     """
     rows = (
-        Attendance.objects.filter(episode_id__in=list(episode_ids), session__date__gte=since)
+        effective_attendance()
+        .filter(episode_id__in=list(episode_ids), session__date__gte=since)
         .order_by("episode_id", "session__date", "session__start_time", "pk")
-        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+        .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     return [AttendanceRow(*row) for row in rows]
 
@@ -39,9 +66,12 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
 
 
 def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
-    """The rules' facts of Attendance objects loaded with their sessions."""
+    """The rules' facts of Attendance objects loaded with their sessions (through
+    ``effective_attendance``: a corrected row counts as corrected)."""
     return [
-        rules.AttendanceFact(a.session.date, a.status, a.minutes_attended, a.session.status, a.effective_modality)
+        rules.AttendanceFact(
+            a.session.date, a.effective_status, a.effective_minutes, a.session.status, a.effective_modality
+        )
         for a in attendances
     ]
 
@@ -55,9 +85,10 @@ def week_attendance(episode, week_monday: dt.date) -> rules.WeekSummary:
     """The summary of one calendar week of one episode (one query). Used by the check-in form."""
     monday, sunday = week_start(week_monday), week_end(week_monday)
     rows = (
-        Attendance.objects.filter(episode=episode, session__date__gte=monday, session__date__lte=sunday)
+        effective_attendance()
+        .filter(episode=episode, session__date__gte=monday, session__date__lte=sunday)
         .order_by()
-        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+        .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     facts = facts_of(AttendanceRow(*r) for r in rows)
     return rules.week_summary(facts, monday, episode.required_weekly_hours)
@@ -82,16 +113,19 @@ def attendance_overview(episode, today: dt.date) -> AttendanceOverview:
 
 
 def episode_attendance(episode):
-    """The rows of one episode with their sessions (and the sessions' addenda), oldest first.
+    """The rows of one episode with their sessions (and the sessions' addenda), oldest first,
+    each with its effective status and its corrections.
 
-    Two queries: the rows joined to their sessions and facilitators; the addenda.
+    Three queries: the rows joined to their sessions and facilitators; the addenda; the corrections.
     """
-    return list(
-        Attendance.objects.filter(episode=episode)
+    rows = (
+        effective_attendance()
+        .filter(episode=episode)
         .select_related("session", "session__facilitator", "session__note_signed_by", "recorded_by")
-        .prefetch_related("session__addenda__author")
+        .prefetch_related("session__addenda__author", "session__co_facilitators", CORRECTIONS)
         .order_by("session__date", "session__start_time", "pk")
     )
+    return corrections_shown(list(rows))
 
 
 def sessions_on(user, day: dt.date):
@@ -102,7 +136,17 @@ def sessions_on(user, day: dt.date):
         .annotate(
             roster_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
             recorded=Count("attendance", distinct=True),
-            attended=Count("attendance", filter=Q(attendance__status__in=Attendance.ATTENDED), distinct=True),
+            attended=Coalesce(
+                Subquery(
+                    effective_attendance()
+                    .filter(session=OuterRef("pk"), **{f"{EFFECTIVE_STATUS}__in": Attendance.ATTENDED})
+                    .order_by()
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
         )
         .order_by("start_time", "site__name", "pk")
     )
@@ -129,19 +173,30 @@ def roster_episodes(session, extra_ids=()):
     )
 
 
-def makeup_candidates(session, exclude_ids):
-    """Episodes at the session's site, active and open on its date, not yet on the roster
-    (one query): the clients that can be added for a make-up."""
-    return list(
-        Episode.objects.filter(
-            site_id=session.site_id,
-            status=Episode.Status.ACTIVE,
-            admitted_on__lte=session.date,
+MAKEUP_MATCHES = 10  # the most a make-up search shows: refine the words to find the rest
+
+
+def makeup_search(session, q, exclude_ids, limit=MAKEUP_MATCHES):
+    """Episodes at the session's site, active and admitted by its date, not yet on the roster,
+    whose client's name or MRN matches every word of ``q`` (the clients that can be added for
+    a make-up). At most ``limit`` + 1 (the extra one says "more"), in one query; none for an
+    empty ``q``: the page never lists the whole site."""
+    words = q.split()[:5]
+    if not words:
+        return []
+    matches = Episode.objects.filter(
+        site_id=session.site_id,
+        status=Episode.Status.ACTIVE,
+        admitted_on__lte=session.date,
+    ).exclude(pk__in=list(exclude_ids))
+    for word in words:
+        matches = matches.filter(
+            Q(client__mrn__icontains=word)
+            | Q(client__first_name__icontains=word)
+            | Q(client__last_name__icontains=word)
+            | Q(client__preferred_name__icontains=word)
         )
-        .exclude(pk__in=list(exclude_ids))
-        .select_related("client")
-        .order_by("client__last_name", "client__first_name", "pk")
-    )
+    return list(matches.select_related("client").order_by("client__last_name", "client__first_name", "pk")[: limit + 1])
 
 
 def session_client_ids(sessions):
@@ -155,3 +210,26 @@ def session_client_ids(sessions):
     )
     scheduled = {s.scheduled_for.client_id for s in sessions if s.scheduled_for_id}
     return sorted(recorded | scheduled)
+
+
+STATUS_LABELS = dict(Attendance.Status.choices)
+
+
+def corrections_shown(rows):
+    """Give each Attendance row (its ``corrections`` prefetched, oldest first) what the signed
+    note and the record show beside the original: ``correction_lines`` = [(correction, from
+    label, to label)], each correction from what the row counted as before it. Returns ``rows``."""
+    for row in rows:
+        lines, before = [], (row.status, row.minutes_attended)
+        for c in row.corrections.all():
+            lines.append((c, STATUS_LABELS.get(before[0], before[0]), STATUS_LABELS.get(c.status, c.status), before[1]))
+            before = (c.status, c.minutes_attended)
+        row.correction_lines = lines
+        row.effective_label = STATUS_LABELS.get(before[0], before[0])
+    return rows
+
+
+def session_rows_with_corrections(session):
+    """A signed session's attendance rows with their corrections (two queries), by episode id."""
+    rows = effective_attendance().filter(session=session).select_related("episode").prefetch_related(CORRECTIONS)
+    return {a.episode_id: a for a in corrections_shown(list(rows))}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from attendance import rules
-from attendance.models import Attendance, Session, SessionAddendum
+from attendance.models import Attendance, AttendanceCorrection, Session, SessionAddendum
 from audit.services import signatures_record
 from clients.services import episodes_inputs_changed
 from iop import integrity
@@ -149,7 +149,7 @@ def _unchanged(existing, entries, duration):
 
 
 @transaction.atomic
-def roster_save(*, session, entries, seen_version, by, group_note=None):
+def roster_save(*, session, entries, seen_version, by, group_note=None, co_facilitators=None):
     """Save a whole roster at once: one attendance row per entry (created or updated), the
     group note, and the session marked held. ``seen_version`` is the session version the form
     was opened with: if someone saved since, ``StaleEdit`` is raised and nothing is
@@ -162,6 +162,11 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     problems = [p for p in (_entry_problems(session, e) for e in entries) if p]
     if len({e.episode.pk for e in entries}) != len(entries):
         problems.append("A client is listed twice on the roster.")
+    if co_facilitators is not None:
+        co_ids = {u.pk for u in co_facilitators}
+        staff = set(session.site.staff.filter(pk__in=co_ids, is_active=True).values_list("pk", flat=True))
+        if co_ids - staff:
+            problems.append("A co-facilitator must be a staff member of this session's site.")
     if problems:
         raise ValidationError(problems)
 
@@ -187,6 +192,8 @@ def roster_save(*, session, entries, seen_version, by, group_note=None):
     if group_note is not None:
         session.group_note = group_note
     bulk_update_with_history([session], Session, fields=[], default_user=by)
+    if co_facilitators is not None:  # who led it with the facilitator (never the facilitator twice)
+        session.co_facilitators.set(co_ids - {facilitator_id})
 
     now = timezone.now()
     to_create, to_update = [], []
@@ -349,3 +356,72 @@ def individual_session_log(
     row.save()
     episodes_inputs_changed(episode_ids=[episode.pk])
     return row
+
+
+CORRECTION_CHANGED = (
+    "This attendance was corrected since you opened the page (someone else saved a correction). "
+    "This is the record now: nothing of yours was saved, please check it and correct it again if needed."
+)
+
+
+def correction_problems(attendance, status, minutes, reason):
+    """Why this correction cannot be recorded (messages by field), or ``{}``."""
+    errors = {}
+    session = attendance.session
+    if not session.is_signed:
+        errors["__all__"] = "This session's note is not signed yet: change the status on the roster instead."
+    elif session.status == Session.Status.CANCELLED:
+        errors["__all__"] = "This session was cancelled: it counts for no one, so it has nothing to correct."
+    if status not in Attendance.Status.values or status == Attendance.Status.CANCELLED:
+        errors["status"] = "Choose the corrected status."
+    else:
+        problem = rules.minutes_problem(status, session.duration_minutes, minutes)
+        if problem:
+            errors["minutes"] = problem
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the attendance is corrected."
+    return errors
+
+
+@transaction.atomic
+def attendance_correct(*, attendance, status, reason, by, minutes=None, seen_correction_id=0):
+    """Record a correction of one attendance row of a signed session: a new append-only
+    AttendanceCorrection (the signed row and its signature stay as they were). From now on the
+    row counts with the corrected status and minutes (``queries.effective_attendance``).
+
+    ``seen_correction_id`` is the latest correction the form was opened with (0: none): if
+    another was recorded since, ``StaleEdit`` is raised and nothing is written. A correction
+    that changes nothing (same status and minutes as the row counts now) is refused.
+    """
+    errors = correction_problems(attendance, status, minutes, reason)
+    if errors:
+        raise ValidationError(errors)
+    # Lock the row: two corrections of one row are serialised, the second sees the first.
+    locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    latest = AttendanceCorrection.objects.filter(attendance=locked).order_by("-corrected_at", "-pk").first()
+    minutes = rules.default_minutes(status, attendance.session.duration_minutes, minutes)
+    if (latest.pk if latest else 0) != (seen_correction_id or 0):
+        same = (status, minutes, reason.strip(), getattr(by, "pk", None))
+        if latest is not None and same == (
+            latest.status,
+            latest.minutes_attended,
+            latest.reason,
+            latest.corrected_by_id,
+        ):
+            return latest  # the same form submitted twice: already recorded, nothing to do
+        raise StaleEdit(CORRECTION_CHANGED, current=latest)
+    now = (latest.status, latest.minutes_attended) if latest else (locked.status, locked.minutes_attended)
+    if (status, minutes) == now:
+        raise ValidationError({"status": "This is what the attendance already says: nothing to correct."})
+    correction = AttendanceCorrection(
+        attendance=locked,
+        status=status,
+        minutes_attended=minutes,
+        reason=reason.strip(),
+        corrected_by=by,
+        corrected_at=timezone.now(),
+    )
+    correction.full_clean()
+    correction.save()
+    episodes_inputs_changed(episode_ids=[locked.episode_id])
+    return correction

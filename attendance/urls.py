@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendance import schedule_views, views
+from attendance import correction_views, schedule_views, views
 
 app_name = "attendance"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/topic/", views.session_topic, name="session_topic"),
     path("sessions/<int:pk>/addendum/", views.session_addendum, name="session_addendum"),
+    path("sessions/<int:pk>/correct/", correction_views.session_correct, name="session_correct"),
     path("client/<int:pk>/", views.client, name="client"),
     path("client/<int:pk>/individual/", views.individual_log, name="individual_log"),
     # Schedules (issue 15)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import queries, schedule_views, services, telehealth
+from attendance.correction_views import correction_context
 from attendance.forms import (
     AddendumForm,
     IndividualSessionForm,
@@ -34,8 +35,10 @@ def _can_write(user):
 
 
 def _session_or_404(request, pk):
-    sessions = Session.objects.filter(site__in=Site.objects.for_user(request.user)).select_related(
-        "site", "track", "facilitator", "note_signed_by", "cancelled_by"
+    sessions = (
+        Session.objects.filter(site__in=Site.objects.for_user(request.user))
+        .select_related("site", "track", "facilitator", "note_signed_by", "cancelled_by")
+        .prefetch_related("co_facilitators")
     )
     return get_object_or_404(sessions, pk=pk)
 
@@ -100,9 +103,10 @@ def session_detail(request, pk):
         return _roster_post(request, session)
     added = _ids(request.GET.getlist("add"))
     episodes = queries.roster_episodes(session, extra_ids=added)
-    existing = {a.episode_id: a for a in session.attendance.all()}
+    existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
-    return _roster_render(request, session, form, can_write, existing, added)
+    makeup_q = request.GET.get("makeup_q", "")[:100]
+    return _roster_render(request, session, form, can_write, existing, added, makeup_q=makeup_q)
 
 
 DRAFT_PREFIXES = ("status_", "minutes_", "note_", "modality_")
@@ -112,16 +116,19 @@ def _roster_makeup_add(request, session):
     """Add a make-up client to the roster being typed: nothing is saved, and every status,
     minute, note and the group note typed so far come back as they were."""
     posted = _ids(request.POST.getlist("episode"))
-    added = _ids(request.POST.getlist("add"))[:1]
+    # "Search" finds clients (and adds no one); "Add to roster" adds the match chosen.
+    added = _ids(request.POST.getlist("add"))[:1] if "makeup" in request.POST else []
     episodes = queries.roster_episodes(session, extra_ids=[*posted, *added])
     draft = {k: v for k, v in request.POST.items() if k.startswith(DRAFT_PREFIXES) or k in ("group_note", "version")}
+    draft["co_facilitators"] = request.POST.getlist("co_facilitators")  # the boxes ticked so far
     existing = {a.episode_id: a for a in session.attendance.all()}
     form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
-    return _roster_render(request, session, form, True, existing, [*posted, *added])
+    makeup_q = request.POST.get("makeup_q", "")[:100] if "makeup_search" in request.POST else ""
+    return _roster_render(request, session, form, True, existing, [*posted, *added], makeup_q=makeup_q)
 
 
 def _roster_post(request, session):
-    if "makeup" in request.POST:
+    if "makeup" in request.POST or "makeup_search" in request.POST:
         return _roster_makeup_add(request, session)
     raw = request.POST.getlist("episode")
     posted = _ids(raw)
@@ -138,6 +145,7 @@ def _roster_post(request, session):
                 seen_version=form.cleaned_data["version"],
                 by=request.user,
                 group_note=None if session.is_signed else form.cleaned_data["group_note"].strip(),
+                co_facilitators=form.cleaned_data["co_facilitators"],
             )
         except StaleEdit as exc:
             messages.error(request, exc.message)
@@ -150,11 +158,30 @@ def _roster_post(request, session):
     return _roster_render(request, session, form, True, {}, posted, status=400)
 
 
-def _roster_render(request, session, form, can_write, existing, added, status=200, cancel_form=None, topic_form=None):
+def _existing(session):
+    """The session's attendance rows by episode id (a signed session's with their corrections)."""
+    if session.is_signed:
+        return queries.session_rows_with_corrections(session)
+    return {a.episode_id: a for a in session.attendance.all()}
+
+
+def _roster_render(
+    request,
+    session,
+    form,
+    can_write,
+    existing,
+    added,
+    status=200,
+    cancel_form=None,
+    topic_form=None,
+    correction_form=None,
+    makeup_q="",
+):
     editable = can_write and not session.is_signed and session.status != Session.Status.CANCELLED
     candidates = []
-    if editable and session.date <= timezone.localdate():
-        candidates = queries.makeup_candidates(session, exclude_ids=[e.pk for e in form.episodes])
+    if editable and session.date <= timezone.localdate() and makeup_q.strip():
+        candidates = queries.makeup_search(session, makeup_q, exclude_ids=[e.pk for e in form.episodes])
     access_list_record(request=request, client_ids=[e.client_id for e in (*form.episodes, *candidates)])
     context = {
         "session": session,
@@ -163,7 +190,9 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
         "can_write": can_write,
         "roster_taken": bool(existing),
         "added": added,
-        "candidates": candidates,
+        "candidates": candidates[: queries.MAKEUP_MATCHES],
+        "more_candidates": len(candidates) > queries.MAKEUP_MATCHES,
+        "makeup_q": makeup_q.strip(),
         "addenda": list(session.addenda.select_related("author")),
         "addendum_form": AddendumForm(),
         "cancel_form": cancel_form or SessionCancelForm(),
@@ -171,6 +200,7 @@ def _roster_render(request, session, form, can_write, existing, added, status=20
         "can_change": can_write and not session.is_signed and session.status != Session.Status.CANCELLED,
         "future": session.date > timezone.localdate(),
         "modality_hours": telehealth.roster_modalities(session, list(existing.values())),
+        **correction_context(session, form.rows, request.user, bound=correction_form),
     }
     return render(request, "attendance/session_detail.html", context, status=status)
 
@@ -208,7 +238,7 @@ def _session_change(request, session, form, *, service, done, form_name):
 
 def _roster_page(request, session, status=200, **forms_):
     episodes = queries.roster_episodes(session)
-    existing = {a.episode_id: a for a in session.attendance.all()}
+    existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
     return _roster_render(request, session, form, _can_write(request.user), existing, [], status=status, **forms_)
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from attendance.models import Attendance
+from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import AttendanceFact, weekly_summaries
 from checkins.models import CheckIn
 from checkins.scoring import gad7_total, phq9_total
@@ -32,9 +32,10 @@ def attendance_weeks(episode, mondays, as_of):
     """[{week, hours, met, current}] for each Monday: attendance.rules.week_summary of the
     episode's rows dated on or before ``as_of`` (cancelled sessions count for no one)."""
     rows = (
-        Attendance.objects.filter(episode=episode, session__date__lte=as_of)
+        effective_attendance()
+        .filter(episode=episode, session__date__lte=as_of)
         .order_by()
-        .values_list("session__date", "status", "minutes_attended", "session__status")
+        .values_list("session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     facts = [AttendanceFact(*row) for row in rows]
     summaries = weekly_summaries(facts, mondays[0], mondays[-1], episode.required_weekly_hours) if mondays else []

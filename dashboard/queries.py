@@ -31,7 +31,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from attendance.models import Attendance
+from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import AttendanceFact
 from checkins.models import CheckIn
 from checkins.scoring import risk_flag
@@ -79,9 +79,10 @@ def _day_end(day):
 def _attendance(ids, as_of, earliest):
     rows = defaultdict(list)
     qs = (
-        Attendance.objects.filter(episode_id__in=ids, session__date__gte=earliest, session__date__lte=as_of)
+        effective_attendance()  # a corrected row counts as corrected (AttendanceCorrection)
+        .filter(episode_id__in=ids, session__date__gte=earliest, session__date__lte=as_of)
         .order_by()
-        .values_list("episode_id", "session__date", "status", "minutes_attended", "session__status")
+        .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
     for episode_id, day, status, minutes, session_status in qs:
         rows[episode_id].append(AttendanceFact(day, status, minutes, session_status))

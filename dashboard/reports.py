@@ -17,6 +17,7 @@ from django.utils import timezone
 from aftercare import rules as aftercare_rules
 from aftercare.models import FollowUp, YesNoUnknown
 from attendance.models import Attendance, Session
+from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import MODALITY_LABELS, AttendanceFact, attendance_rate, effective_modality, hours_by_modality
 from clients.models import Episode
 from screening.interpretation import STREAK_KEEPING
@@ -187,13 +188,14 @@ def report_build(*, episodes, start, end):
         for row in overlapping.values("track__name", "admitted_on", "ended_on", "status")
     ]
     attendance_rows = (
-        Attendance.objects.filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
+        effective_attendance()  # a corrected row counts as corrected
+        .filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
         .exclude(session__status=Session.Status.CANCELLED)
         .annotate(month=TruncMonth("session__date"))
         .values("month", "episode__track__name")
         .annotate(
-            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-            absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+            attended=Count("pk", filter=Q(**{f"{EFFECTIVE_STATUS}__in": Attendance.ATTENDED})),
+            absent=Count("pk", filter=Q(**{EFFECTIVE_STATUS: Attendance.Status.ABSENT})),
         )
         .order_by()
     )
@@ -322,14 +324,17 @@ def aftercare_outcomes_build(*, episodes, start, end, as_of=None):
         for r in ended_rows
     ]
     cc = (
-        Attendance.objects.filter(
+        effective_attendance()  # a row corrected after signing counts as corrected
+        .filter(
             episode__in=episodes.values("pk"),
             session__track__continuing_care=True,
             session__date__range=(start, min(end, as_of)),
         )
         .exclude(session__status=Session.Status.CANCELLED)
-        .exclude(status=Attendance.Status.CANCELLED)
-        .aggregate(attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)), scheduled=Count("pk"))
+        .exclude(**{EFFECTIVE_STATUS: Attendance.Status.CANCELLED})
+        .aggregate(
+            attended=Count("pk", filter=Q(**{f"{EFFECTIVE_STATUS}__in": Attendance.ATTENDED})), scheduled=Count("pk")
+        )
     )
     return aftercare_outcomes_compute(
         followups=followups,
@@ -381,9 +386,17 @@ def modality_report_build(*, episodes, start, end):
     """The hours by modality of ``episodes`` over [start, end]. One query, whatever the number
     of episodes: attendance summed by day, track, status, session status and modality."""
     rows = (
-        Attendance.objects.filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
-        .values("session__date", "episode__track__name", "status", "session__status", "modality", "session__modality")
-        .annotate(minutes=Sum("minutes_attended"))
+        effective_attendance()  # a row corrected after signing counts as corrected
+        .filter(episode__in=episodes.values("pk"), session__date__range=(start, end))
+        .values(
+            "session__date",
+            "episode__track__name",
+            EFFECTIVE_STATUS,
+            "session__status",
+            "modality",
+            "session__modality",
+        )
+        .annotate(minutes=Sum(EFFECTIVE_MINUTES))
         .order_by()
     )
     facts = [
@@ -391,7 +404,7 @@ def modality_report_build(*, episodes, start, end):
             row["episode__track__name"] or NO_TRACK,
             AttendanceFact(
                 date=row["session__date"],
-                status=row["status"],
+                status=row[EFFECTIVE_STATUS],
                 minutes=row["minutes"] or 0,
                 session_status=row["session__status"],
                 modality=effective_modality(row["modality"], row["session__modality"]),

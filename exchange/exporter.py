@@ -71,7 +71,9 @@ def records_export(*, site_code=None):
         .prefetch_related(
             Prefetch(
                 "attendance",
-                queryset=Attendance.objects.select_related("session__site", "session__track", "recorded_by"),
+                queryset=Attendance.objects.select_related(
+                    "session__site", "session__track", "recorded_by"
+                ).prefetch_related("corrections__corrected_by"),
             ),
             Prefetch(
                 "screens",
@@ -98,7 +100,7 @@ def records_export(*, site_code=None):
     sessions = (
         Session.objects.filter(site_id__in=site_ids)
         .select_related("site", "track", "facilitator", "note_signed_by")
-        .prefetch_related("addenda__author")
+        .prefetch_related("addenda__author", "co_facilitators")
     )
     by_client = {}
     for episode in episodes:
@@ -185,6 +187,7 @@ def _has_facts(session):
         or session.status == Session.Status.SCHEDULED
         or session.modality != Session.Modality.IN_PERSON
         or session.addenda.all()
+        or session.co_facilitators.all()
     )
 
 
@@ -204,6 +207,7 @@ def _session(s):
         "signed_by": _username(s.note_signed_by),
         "signature_sha256": s.signature_sha256 or None,
         "addenda": _addenda(s),
+        **({"co_facilitators": co} if (co := sorted(u.username for u in s.co_facilitators.all())) else {}),
     }
     if s.modality != Session.Modality.IN_PERSON:  # telehealth: left out = in person
         doc["modality"] = s.modality
@@ -292,6 +296,18 @@ def _attendance(a, episode):
         row["recorded_by"] = a.recorded_by.username
     if a.modality:  # telehealth: only where the client took part differently from the session
         row["modality"] = a.modality
+    corrections = a.corrections.all()
+    if corrections:  # after signing: the row stays as signed, each correction follows it
+        row["corrections"] = [
+            {
+                "status": c.status,
+                "minutes_attended": c.minutes_attended,
+                "reason": c.reason,
+                "by": c.corrected_by.username,
+                "at": _moment(c.corrected_at),
+            }
+            for c in sorted(corrections, key=lambda c: (c.corrected_at, c.pk))
+        ]
     return row
 
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from attendance.models import Attendance, Session, SessionAddendum
+from attendance.models import Attendance, AttendanceCorrection, Session, SessionAddendum
 from audit.services import signatures_record
 from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
@@ -422,6 +422,11 @@ class _Writer:
             cancelled = session.status == Session.Status.CANCELLED
             sessions.setdefault(slot, []).append((session.id, session.duration_minutes, cancelled))
         self._addenda(SessionAddendum, "session", [(s, s.imported_addenda) for s in saved])
+        Session.co_facilitators.through.objects.bulk_create(
+            Session.co_facilitators.through(session_id=s.pk, user_id=self._user(username))
+            for s in saved
+            for username in s.imported_co_facilitators
+        )
         self.sessions_to_sign = [s for s in saved if s.imported_signature and s.imported_signature[0]]
         # An episode's existing rows, by slot without the site (the file's slot takes the site
         # from the episode), so a re-import never adds a second row for the same sitting.
@@ -430,7 +435,7 @@ class _Writer:
                 "episode_id", "session__track__code", "session__date", "session__start_time", "session__kind"
             )
         )
-        new = []
+        new, corrected = [], []
         for _, e in self._episodes():
             episode_id = self.episode_ids[e["ref"]]
             for row in e["attendance"]:
@@ -448,7 +453,24 @@ class _Writer:
                         modality=row["modality"],
                     )
                 )
+                if row.get("corrections"):
+                    corrected.append((new[-1], row["corrections"]))
         self._bulk(Attendance, new, "attendance rows")
+        self._bulk(
+            AttendanceCorrection,
+            [
+                AttendanceCorrection(
+                    attendance_id=attendance.pk,
+                    status=c["status"],
+                    minutes_attended=c["minutes_attended"],
+                    reason=c["reason"],
+                    corrected_by_id=self._user(c["by"]),
+                    corrected_at=local(c["at"]),
+                )
+                for attendance, corrections in corrected
+                for c in corrections
+            ],
+        )
         self._sign_sessions()
         self._advance("attendance", sum(len(e["attendance"]) for _, e in self._episodes()))
 
@@ -500,6 +522,7 @@ class _Writer:
             status=facts["status"] if facts else status,
         )
         session.imported_addenda = facts["addenda"] if facts else []
+        session.imported_co_facilitators = facts.get("co_facilitators", []) if facts else []
         session.imported_facts = facts
         if facts:
             session.topic = facts["topic"]

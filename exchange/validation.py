@@ -30,6 +30,7 @@ END_REASONS = ("graduated", "stepped_down", "stepped_up", "left_against_advice",
 LEVELS_OF_CARE = ("IOP", "PHP", "OP")
 ATTENDANCE_KINDS = ("group", "individual", "family", "skills", "medication", "case_management")
 ATTENDANCE_STATUSES = ("present", "late", "left_early", "excused", "absent", "cancelled")
+CORRECTION_STATUSES = ATTENDANCE_STATUSES[:-1]  # a correction is never "cancelled" (as on the form)
 SCREEN_METHODS = ("poc", "lab")
 SCREEN_OUTCOMES = ("completed", "refused", "missed", "invalid")
 RESULTS = ("negative", "positive", "inconclusive")
@@ -493,7 +494,7 @@ class _Walker:
 
     def _attendance(self, item, path, episode, admitted):
         required = ("date", "start", "kind", "duration_minutes", "status")
-        optional = ("minutes_attended", "track", "note", *self._v2("recorded_by", "modality"))
+        optional = ("minutes_attended", "track", "note", *self._v2("recorded_by", "modality", "corrections"))
         if not self._object(item, path, required, optional):
             return None
         day = self._field(item, "date", path, "date")
@@ -532,6 +533,7 @@ class _Walker:
             "recorded_by": self._staff_ref(item, "recorded_by", path),
             # telehealth (/2): how this client took part; left out = as the session
             "modality": self._field(item, "modality", path, "str", choices=MODALITIES, default=""),
+            "corrections": self._corrections(item, path, duration),
         }
         parts = (episode["site"], track, day, start, kind)
         if any(p is _INVALID for p in parts) or any(p is None for p in (parts[0], day, start, kind)):
@@ -754,6 +756,32 @@ class _Walker:
                 )
         return out
 
+    def _corrections(self, item, path, duration):
+        """/2: an attendance row's corrections after signing (AttendanceCorrection), oldest
+        first, each by the attendance form's own rules (attendance/rules.py)."""
+        out = []
+        for k, x in enumerate(self._list(item, "corrections", path)):
+            where = f"{path}.corrections[{k}]"
+            if not self._object(x, where, ("status", "minutes_attended", "reason", "by", "at")):
+                continue
+            status = self._field(x, "status", where, "str", choices=CORRECTION_STATUSES)
+            minutes = self._field(x, "minutes_attended", where, "int", low=0, high=1440)
+            if isinstance(minutes, int) and isinstance(duration, int) and status in CORRECTION_STATUSES:
+                problem = attendance_rules.minutes_problem(status, duration, minutes)
+                if problem:
+                    self.problems.add(f"{where}.minutes_attended", problem)
+            reason = self._field(x, "reason", where, "str", max_length=500)
+            if isinstance(reason, str) and not reason.strip():
+                self.problems.add(f"{where}.reason", "a correction needs its reason")
+            by = self._staff_ref(x, "by", where)
+            if by is None:
+                self.problems.add(f"{where}.by", "a correction names who made it")
+            at = self._field(x, "at", where, "timestamp")
+            if out and isinstance(at, dt.datetime) and isinstance(out[-1]["at"], dt.datetime) and at < out[-1]["at"]:
+                self.problems.add(f"{where}.at", "corrections are listed oldest first")
+            out.append({"status": status, "minutes_attended": minutes, "reason": reason, "by": by, "at": at})
+        return out
+
     def _sessions(self, items):
         """/2: what a session holds beyond its attendance rows (topic, facilitator, the group
         note written once, its signature and addenda). Matched to rows by site, track, date,
@@ -772,6 +800,7 @@ class _Walker:
                 "signature_sha256",
                 "addenda",
                 "modality",
+                "co_facilitators",
             )
             if not self._object(item, path, required, optional):
                 continue
@@ -791,6 +820,10 @@ class _Walker:
                 "group_note": self._field(item, "group_note", path, "text", default="", max_length=NOTE_MAX_LENGTH),
                 "addenda": self._addenda(item, path),
                 "modality": self._field(item, "modality", path, "str", choices=MODALITIES, default="in_person"),
+                "co_facilitators": [
+                    self._staff_ref({"co": u}, "co", f"{path}.co_facilitators[{k}]")
+                    for k, u in enumerate(self._list(item, "co_facilitators", path))
+                ],
                 **self._signature(item, path),
             }
             self._not_future(session["date"], f"{path}.date")

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS = {
     + [
         "clients.add_*",
         "clients.change_*",
+        "attendance.add_attendancecorrection",  # a signed roster's wrong status, corrected with a reason
         "screening.add_screen*",
         "screening.change_screen*",
         "screening.add_prescription",

@@ -46,7 +46,7 @@ def one_of_each_record(episode, staff):
 
     from aftercare.models import FollowUp
     from aftercare.services import aftercare_plan_save
-    from attendance.models import SessionAddendum
+    from attendance.models import AttendanceCorrection, SessionAddendum
     from audit.models import AccessEvent
     from checkins.models import Addendum
     from clients.models import LevelOfCareChange
@@ -74,6 +74,7 @@ def one_of_each_record(episode, staff):
     checkin = CheckInFactory(episode=episode, author=staff, signed_at=now, signed_by=staff)
     rating = GoalRatingFactory(worksheet__episode=episode, goal__episode=episode)
     result = ScreenResultFactory(screen__episode=episode, screen__collected_by=staff)
+    attendance = AttendanceFactory(session=session, episode=episode, recorded_by=staff)
     rows = [
         episode.site,
         episode.track,
@@ -83,7 +84,10 @@ def one_of_each_record(episode, staff):
         LevelOfCareChange.objects.create(episode=episode, level_of_care="IOP", effective_on=episode.admitted_on),
         AccessEvent.objects.create(user=staff, client=episode.client, path=f"/clients/{episode.client_id}/"),
         session,
-        AttendanceFactory(session=session, episode=episode, recorded_by=staff),
+        attendance,
+        AttendanceCorrection.objects.create(
+            attendance=attendance, status="absent", minutes_attended=0, reason="Left before group.", corrected_by=staff
+        ),
         SessionAddendum.objects.create(session=session, text="Late arrival noted.", author=staff),
         PrescriptionFactory(client=episode.client, start=episode.admitted_on + dt.timedelta(days=1)),
         result.screen,

@@ -84,6 +84,7 @@ PK_MEANS = {
     "attendance:session_cancel": "session",
     "attendance:session_topic": "session",
     "attendance:session_reschedule": "session",  # schedules (issue 15); .../schedule/ and week/ walk as they are
+    "attendance:session_correct": "session",
     "checkins:addendum": "checkin",
     "consents:revoke": "consent",
     "consents:error": "consent",

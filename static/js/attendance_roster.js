@@ -35,3 +35,18 @@
     });
   }
 })();
+
+// Make-up search: Enter in the search box searches (without script it saves the roster, as
+// Enter in any roster field does).
+(function () {
+  "use strict";
+  var box = document.getElementById("makeup-q");
+  var button = document.getElementById("makeup-search");
+  if (!box || !button) { return; }
+  box.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter") {
+      evt.preventDefault();
+      button.click();
+    }
+  });
+})();

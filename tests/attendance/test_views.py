@@ -47,7 +47,9 @@ def test_roster_lists_the_tracks_clients_with_their_episode_open_on_the_date(
     listed = {e.pk for e in response.context["form"].episodes}
     assert episode1.pk in listed and len(listed) == 3
     assert ended.pk not in listed and other_track.pk not in listed
-    assert other_track.client.mrn in response.content.decode()  # offered as a make-up
+    assert other_track.client.mrn not in response.content.decode()  # no list of the whole site
+    found = as_therapist.get(roster_url(evening), {"makeup_q": other_track.client.mrn})
+    assert other_track.client.mrn in found.content.decode()  # found by a make-up search
 
 
 def test_roster_post_saves_every_row_and_redirects(as_therapist, evening, episode1, make_clients):
@@ -158,13 +160,14 @@ def test_roster_get_query_count_is_the_same_for_3_and_15_clients(
     as_therapist, evening, make_clients, django_assert_num_queries
 ):
     make_clients(3)
-    # 1 the session, 2 the session's roster episodes (+clients), 3 existing rows, 4 make-up
-    # candidates, 5 the page's access event (one INSERT), 6 addenda, + FRAMEWORK,
-    # +2 the audit chain's lock and head (audit/chain.py).
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    # 1 the session, 2 its co-facilitators, 3 the session's roster episodes (+clients),
+    # 4 existing rows, 5 the site's staff (co-facilitator choices), 6 the page's access event
+    # (one INSERT), 7 addenda, + FRAMEWORK, +2 the audit chain's lock and head
+    # (audit/chain.py). No make-up list: that is a search (test_makeup_search.py).
+    with django_assert_num_queries(7 + FRAMEWORK + 2):
         assert as_therapist.get(roster_url(evening)).status_code == 200
     make_clients(12)
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    with django_assert_num_queries(7 + FRAMEWORK + 2):
         response = as_therapist.get(roster_url(evening))
     assert len(response.context["form"].episodes) == 15
 
@@ -175,19 +178,20 @@ def test_roster_post_query_count_is_the_same_for_3_and_15_clients(
     small = SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(9), status="scheduled")
     large = SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(13), status="scheduled")
     three = make_clients(3)
-    # 1 the session, 2 the posted episodes (+clients), 3 savepoint (roster_save), 4 the session
-    # locked, 5 existing rows, 6 version bump, 7 session history row, 8 insert rows, 9 their
-    # history rows, 10 the episodes' marker inputs marked changed (one UPDATE), 11 release
-    # savepoint, + FRAMEWORK.
-    with django_assert_num_queries(11 + FRAMEWORK):
+    # 1 the session, 2 its co-facilitators, 3 the posted episodes (+clients), 4 savepoint
+    # (roster_save), 5 the session locked, 6 existing rows, 7 version bump, 8 session history
+    # row, 9 the co-facilitators set (none ticked: one read), 10 insert rows, 11 their history
+    # rows, 12 the episodes' marker inputs marked changed (one UPDATE), 13 release savepoint,
+    # + FRAMEWORK.
+    with django_assert_num_queries(13 + FRAMEWORK):
         assert as_therapist.post(roster_url(small), roster_data(small, three)).status_code == 302
     fifteen = three + make_clients(12)
-    with django_assert_num_queries(11 + FRAMEWORK):
+    with django_assert_num_queries(13 + FRAMEWORK):
         assert as_therapist.post(roster_url(large), roster_data(large, fifteen)).status_code == 302
     assert Attendance.objects.filter(session=large).count() == 15
     # updating every row of a taken roster: the insert pair becomes an update pair
     large.refresh_from_db()
-    with django_assert_num_queries(11 + FRAMEWORK):
+    with django_assert_num_queries(13 + FRAMEWORK):
         as_therapist.post(roster_url(large), roster_data(large, fifteen, status="excused"))
     assert set(Attendance.objects.filter(session=large).values_list("status", flat=True)) == {"excused"}
 
@@ -285,14 +289,14 @@ def test_client_tab_query_count_is_the_same_for_3_and_15_sessions(
     _week_of_attendance(episode1, site1, track1, start, ["present"] * 3, "Note")
     url = reverse("attendance:client", args=[episode1.client_id])
     # 1 client (scoped), 2 access event insert, 3 episodes, 4 attendance rows with their
-    # sessions, 5 the sessions' addenda, 6 the site's attendance window (Criteria), + FRAMEWORK,
-    # +2 the audit chain's lock and head, +2 schedules: the client's sessions to come and the
-    # schedule form's clinicians.
-    with django_assert_num_queries(6 + FRAMEWORK + 2 + 2):
+    # sessions, 5 the sessions' addenda, 6 their co-facilitators, 7 the rows' corrections after
+    # signing, 8 the site's attendance window (Criteria), + FRAMEWORK, +2 the audit chain's lock
+    # and head, +2 schedules: the client's sessions to come and the schedule form's clinicians.
+    with django_assert_num_queries(8 + FRAMEWORK + 2 + 2):
         as_therapist.get(url)
     for week in range(1, 5):
         _week_of_attendance(episode1, site1, track1, start + dt.timedelta(weeks=week), ["present"] * 3, "Note")
-    with django_assert_num_queries(6 + FRAMEWORK + 2 + 2):
+    with django_assert_num_queries(8 + FRAMEWORK + 2 + 2):
         response = as_therapist.get(url)
     assert len(response.context["rows"]) == 15
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import Attendance
-from attendance.services import RosterEntry, roster_save
+from attendance.services import RosterEntry, attendance_correct, roster_save, session_note_sign
 from checkins.models import CheckIn
 from checkins.services import checkin_save, checkin_sign
 from clients.models import Episode
@@ -174,6 +174,21 @@ class Writes:
             entries.append(RosterEntry(episode=e, status=status, minutes=minutes))
         roster_save(session=session, entries=entries, seen_version=session.version, by=self.therapist)
 
+    def correction(self):
+        """A signed session's attendance corrected after signing (AttendanceCorrection)."""
+        rows = list(
+            Attendance.objects.filter(session__note_signed_at__isnull=True, session__status="held")
+            .exclude(session__date__gt=self.today)
+            .select_related("session")
+        )
+        if not rows:
+            return
+        session = self.rng.choice(rows).session
+        session_note_sign(session=session, by=self.therapist)
+        row = self.rng.choice([r for r in rows if r.session_id == session.pk])
+        status = "present" if row.status != "present" else "absent"
+        attendance_correct(attendance=row, status=status, reason="Sign-in sheet.", by=self.casemanager)
+
     def screen(self):
         analyte = self.rng.choice(list(self.panel.analytes.all()))
         outcome = self.rng.choice(["completed", "completed", "missed"])
@@ -291,6 +306,7 @@ class Writes:
             self.checkin,
             self.decision,
             self.criteria,
+            self.correction,
         ]
 
 
@@ -318,7 +334,7 @@ def test_after_every_write_the_snapshots_equal_a_fresh_evaluation(as_admin, site
     writes = Writes(rng, site1, track1, therapist, casemanager)
     done = []
     for step in range(36):
-        write = writes.all()[step % 9] if step < 9 else rng.choice(writes.all())
+        write = writes.all()[step % 10] if step < 10 else rng.choice(writes.all())
         write()
         done.append(write.__name__)
         show_caseload(as_admin)

@@ -65,6 +65,11 @@ def test_adding_a_make_up_client_keeps_the_group_note_and_statuses_typed(page, e
     page.get_by_label("Minutes attended by Ana Diaz").fill("120")
     page.get_by_label("Group note").fill("Relapse warning signs: a draft typed before the make-up.")
 
+    # The make-up picker is a search (issue 16): Enter in the box searches, the draft stays.
+    page.get_by_label("Find a client (name or MRN)").fill("Reyes")
+    page.get_by_label("Find a client (name or MRN)").press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_label("Group note")).to_have_value("Relapse warning signs: a draft typed before the make-up.")
     page.get_by_label("Add a client (make-up session)").select_option(str(dana.pk))
     page.get_by_role("button", name="Add to roster").click()
     page.wait_for_load_state()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from attendance.models import Attendance, Session, SessionAddendum
+from attendance.models import Attendance, AttendanceCorrection, Session, SessionAddendum
 from checkins.models import Addendum, CheckIn
 from clients.models import Client, Episode, LevelOfCareChange
 from dashboard.models import Decision
@@ -180,6 +180,16 @@ def _facts_of_format_2(ana, ben, therapist, casemanager, analytes, today):
     group.note_signed_at, group.note_signed_by = _at(group.date, 21, 5).replace(second=7, microsecond=123456), therapist
     group.save()
     SessionAddendum.objects.create(session=group, text="Ana arrived 10 minutes late.", author=therapist)
+    group.co_facilitators.add(casemanager)  # covered by the signature, carried by the file
+    corrected = group.attendance.get(episode=ana)
+    AttendanceCorrection.objects.create(
+        attendance=corrected,
+        status="late" if corrected.status != "late" else "present",
+        minutes_attended=170 if corrected.status != "late" else group.duration_minutes,
+        reason="Signed in at 6:10 pm.",
+        corrected_by=casemanager,
+        corrected_at=_at(group.date + dt.timedelta(days=1), 9, 0).replace(second=3, microsecond=654321),
+    )
     Session.objects.create(site=ana.site, track=ana.track, date=today, start_time=dt.time(6), duration_minutes=90)
     checkin = ana.checkins.exclude(signed_at=None).order_by("week").first()
     Addendum.objects.create(checkin=checkin, text="Client called: cravings lower.", author=therapist)
@@ -293,6 +303,13 @@ def test_every_clinical_fact_survives_export_and_import(tmp_path, entered_then_r
     assert (group.topic, group.facilitator, group.note_signed_by) == ("Relapse prevention", therapist, therapist)
     assert (group.note_signed_at.second, group.note_signed_at.microsecond) == (7, 123456)
     assert [(a.text, a.author) for a in group.addenda.all()] == [("Ana arrived 10 minutes late.", therapist)]
+    assert list(group.co_facilitators.all()) == [casemanager]
+    (correction,) = AttendanceCorrection.objects.filter(attendance__session=group)
+    assert (correction.reason, correction.corrected_by, correction.corrected_at.microsecond) == (
+        "Signed in at 6:10 pm.",
+        casemanager,
+        654321,
+    )
     assert Session.objects.filter(status=Session.Status.SCHEDULED, attendance=None).count() == 1
     signed = CheckIn.objects.exclude(signed_at=None).filter(episode__ref="RIC-0001-1").order_by("week")
     assert [a.text for a in signed.first().addenda.all()] == ["Client called: cravings lower."]
@@ -330,6 +347,7 @@ def test_a_format_1_file_still_imports(tmp_path, entered_then_rolled_back):
             for row in episode["attendance"]:
                 row.pop("recorded_by", None)
                 row.pop("modality", None)
+                row.pop("corrections", None)  # a /2 key
             episode["prescriptions"] = [p for p in episode["prescriptions"] if not p.pop("entered_in_error")]
             for p in episode["prescriptions"]:
                 p.pop("prescriber")
@@ -410,13 +428,14 @@ def test_export_runs_the_same_number_of_queries_for_3_and_for_15_clients(
     # (+ session, its site and track), 4 screens, 5 their results (+ analyte), 6 goals,
     # 7 worksheets, 8 their ratings (+ goal), 9 check-ins, 10 prescriptions (+ analyte),
     # 11 check-in addenda (+ author), 12 level-of-care changes, 13 decisions, 14 tracks,
-    # 15 staff, 16 their groups, 17 their sites, 18 sessions with facts, 19 their addenda.
+    # 15 staff, 16 their groups, 17 their sites, 18 sessions with facts, 19 their addenda,
+    # 20 their co-facilitators, 21 the attendance corrections (+ who made them).
     _clients_with_history(3, site1, track1, therapist, analytes, start=1)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         assert len(records_export()["clients"]) == 3
 
     _clients_with_history(12, site1, track1, therapist, analytes, start=4)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         assert len(records_export()["clients"]) == 15
 
 
@@ -485,3 +504,38 @@ def test_a_signed_record_changed_in_the_file_is_refused_and_nothing_imported(tmp
         "clients[0].episodes[0].checkins[0].signature_sha256: the signed content does not give this SHA-256" in problems
     )
     assert db_counts() == before
+
+
+def test_a_format_1_file_with_attendance_corrections_is_refused_naming_the_row(tmp_path, entered_then_rolled_back):
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    doc["format"] = "iop-records/1"
+    _out, problems = _validated(doc)
+    assert any("attendance[" in p and "corrections" in p for p in problems), problems[:5]
+
+
+def test_bad_attendance_corrections_are_refused_naming_each(tmp_path, entered_then_rolled_back):
+    doc = json.loads(entered_then_rolled_back["bytes"])
+    episode = doc["clients"][0]["episodes"][0]
+    k, row = next((k, r) for k, r in enumerate(episode["attendance"]) if r.get("corrections"))
+    row["corrections"] = [
+        {"status": "absent", "minutes_attended": 30, "reason": "", "by": "nobody", "at": "2026-01-01T09:00:00"},
+        {"status": "cancelled", "minutes_attended": 0, "reason": "x", "by": "therapist", "at": "2026-01-01T09:00:00"},
+    ]
+    _out, problems = _validated(doc)
+    where = f"clients[0].episodes[0].attendance[{k}].corrections"
+    for expected in (
+        f"{where}[0].minutes_attended",
+        f"{where}[0].reason",
+        f"{where}[0].by",
+        f"{where}[1].status",
+    ):
+        assert any(p.startswith(expected) for p in problems), (expected, problems[:6])
+
+
+def _validated(doc):
+    from exchange.importer import known_load
+    from exchange.validation import parse, validate
+
+    parsed, problems = parse(json.dumps(doc).encode())
+    assert not problems
+    return validate(parsed, known_load(parsed, timezone.localdate()))
