@@ -67,10 +67,16 @@ def facts_of(rows) -> list[rules.AttendanceFact]:
 
 def facts_of_rows(attendances) -> list[rules.AttendanceFact]:
     """The rules' facts of Attendance objects loaded with their sessions (through
-    ``effective_attendance``: a corrected row counts as corrected)."""
+    ``effective_attendance``: a corrected row counts as corrected). Rows loaded otherwise — an
+    unsigned session's roster, which no correction can touch (corrections follow signing) —
+    count as recorded."""
     return [
         rules.AttendanceFact(
-            a.session.date, a.effective_status, a.effective_minutes, a.session.status, a.effective_modality
+            a.session.date,
+            getattr(a, EFFECTIVE_STATUS, a.status),
+            getattr(a, EFFECTIVE_MINUTES, a.minutes_attended),
+            a.session.status,
+            a.effective_modality,
         )
         for a in attendances
     ]
