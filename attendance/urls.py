@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/topic/", views.session_topic, name="session_topic"),
+    path("sessions/<int:pk>/cosign/", views.session_cosign, name="session_cosign"),
     path("sessions/<int:pk>/addendum/", views.session_addendum, name="session_addendum"),
     path("client/<int:pk>/", views.client, name="client"),
     path("client/<int:pk>/individual/", views.individual_log, name="individual_log"),
