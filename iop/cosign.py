@@ -32,7 +32,7 @@ def record_cosign(*, model, pk, by):
     """Co-sign row ``pk`` of ``model`` as ``by`` (locks the row; call inside a transaction).
     A refused co-signature (ValidationError) writes nothing; a repeat is refused, so a double
     submit makes one co-signature."""
-    current = model.objects.select_for_update().select_related("cosign_supervisor", "cosigned_by").get(pk=pk)
+    current = model.objects.select_for_update().get(pk=pk)
     problem = cosign_problem(current, by)
     if problem:
         raise ValidationError(problem)
