@@ -155,13 +155,6 @@ class Criteria(models.Model):
         return f"Criteria for {self.site}"
 
 
-class SupervisionQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(clinician__sites__staff=user).distinct()
-
-
 class Supervision(models.Model):
     """A clinician whose signed notes need a supervisor's co-signature (trainees, interns).
 
@@ -175,8 +168,6 @@ class Supervision(models.Model):
         "Needs co-signature", default=True, help_text="Untick when the clinician no longer needs co-signature."
     )
     history = HistoricalRecords()
-
-    objects = SupervisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["clinician__username"]

@@ -10,7 +10,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("attendance", "0007_session_cancel_reason"),
-        ("programs", "0004_supervision_and_cosignature_setting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
