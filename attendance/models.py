@@ -9,6 +9,7 @@ from attendance import rules
 from clients.models import Episode
 from iop import integrity
 from iop import triggers as db_triggers
+from iop.models import CoSignature
 from iop.validators import NOTE_MAX_LENGTH, validate_note_length, validate_session_date
 from programs.models import Site, Track
 
@@ -21,7 +22,7 @@ class Modality(models.TextChoices):
     PHONE = rules.PHONE, rules.MODALITY_LABELS[rules.PHONE]
 
 
-class Session(models.Model):
+class Session(CoSignature):
     """A scheduled or held session. Group sessions belong to a track and have a roster."""
 
     Modality = Modality
@@ -99,9 +100,16 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "track", "date", "start_time", "kind"], name="session_unique_slot"),
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="session_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(cosigned_at__isnull=True, cosigned_by__isnull=True)
+                | Q(cosigned_at__isnull=False, cosigned_by__isnull=False, note_signed_at__isnull=False),
+                name="session_cosigned_has_cosigner",
+            ),
         ]
         indexes = [models.Index(fields=["site", "date"])]
-        triggers = db_triggers.signed_row_frozen(prefix="session", signed_at="note_signed_at")
+        triggers = db_triggers.signed_row_frozen(
+            prefix="session", signed_at="note_signed_at", cosigned_at="cosigned_at"
+        )
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"

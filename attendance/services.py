@@ -17,7 +17,9 @@ from attendance.models import Attendance, AttendanceCorrection, Session, Session
 from audit.services import signatures_record
 from clients.services import episodes_inputs_changed
 from iop import integrity
+from iop.cosign import record_cosign
 from iop.errors import StaleEdit
+from programs.models import cosign_supervisor_for
 
 ROSTER_CHANGED = (
     "The roster changed since you opened it (someone else saved it). "
@@ -297,12 +299,20 @@ def session_note_sign(*, session, by):
         raise ValidationError("Take the roster or write the group note before signing.")
     session.note_signed_at = timezone.now()
     session.note_signed_by = by
+    session.cosign_supervisor = cosign_supervisor_for(by)  # None: no co-signature needed
     session.signature_sha256 = integrity.content_sha256(session.signed_content())
     session.version += 1
-    session.save(update_fields=["note_signed_at", "note_signed_by", "signature_sha256", "version"])
+    session.save(update_fields=["note_signed_at", "note_signed_by", "cosign_supervisor", "signature_sha256", "version"])
     signatures_record(records=[session])
     episodes_inputs_changed(episode_ids=Attendance.objects.filter(session=session).values_list("episode_id", flat=True))
     return session
+
+
+@transaction.atomic
+def session_note_cosign(*, session, by):
+    """The named supervisor co-signs a signed group note (iop.cosign): the note, the roster
+    and the SHA-256 are unchanged."""
+    return record_cosign(model=Session, pk=session.pk, by=by)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/topic/", views.session_topic, name="session_topic"),
+    path("sessions/<int:pk>/cosign/", views.session_cosign, name="session_cosign"),
     path("sessions/<int:pk>/addendum/", views.session_addendum, name="session_addendum"),
     path("sessions/<int:pk>/correct/", correction_views.session_correct, name="session_correct"),
     path("client/<int:pk>/", views.client, name="client"),

@@ -37,7 +37,9 @@ def _can_write(user):
 def _session_or_404(request, pk):
     sessions = (
         Session.objects.filter(site__in=Site.objects.for_user(request.user))
-        .select_related("site", "track", "facilitator", "note_signed_by", "cancelled_by")
+        .select_related(
+            "site", "track", "facilitator", "note_signed_by", "cancelled_by", "cosign_supervisor", "cosigned_by"
+        )
         .prefetch_related("co_facilitators")
     )
     return get_object_or_404(sessions, pk=pk)
@@ -269,6 +271,27 @@ def session_topic(request, pk):
     return _session_change(
         request, session, form, service=services.session_topic_set, done="Topic saved.", form_name="topic_form"
     )
+
+
+@require_POST
+def session_cosign(request, pk):
+    """The named supervisor co-signs the signed group note (the note is not changed)."""
+    session = _session_or_404(request, pk)
+    if session.cosign_supervisor_id != request.user.pk:
+        raise PermissionDenied  # only the named supervisor co-signs (iop.cosign)
+    if replay := submission_replay(request):
+        return replay
+
+    def save():
+        services.session_note_cosign(session=session, by=request.user)
+        messages.success(request, "Group note co-signed.")
+        return reverse("attendance:session", args=[session.pk])
+
+    try:
+        return submit_once(request, save)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("attendance:session", session.pk)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from clients.models import Episode
 from iop import integrity
 from iop import triggers as db_triggers
+from iop.models import CoSignature
 from iop.validators import NOTE_MAX_LENGTH, validate_note_length
 
 # The fields a therapist fills in (everything but episode, week, author, signing and version).
@@ -29,7 +30,7 @@ CHECKIN_FIELDS = (
 )
 
 
-class CheckIn(models.Model):
+class CheckIn(CoSignature):
     """The weekly therapist check-in. Signing locks it; later changes are addenda only."""
 
     class Risk(models.TextChoices):
@@ -107,8 +108,13 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False), name="checkin_signed_has_signer"
             ),
+            models.CheckConstraint(
+                condition=Q(cosigned_at__isnull=True, cosigned_by__isnull=True)
+                | Q(cosigned_at__isnull=False, cosigned_by__isnull=False, signed_at__isnull=False),
+                name="checkin_cosigned_has_cosigner",
+            ),
         ]
-        triggers = db_triggers.signed_row_frozen(prefix="checkin", signed_at="signed_at")
+        triggers = db_triggers.signed_row_frozen(prefix="checkin", signed_at="signed_at", cosigned_at="cosigned_at")
 
     def __str__(self):
         return f"Check-in {self.episode.ref} week of {self.week}"

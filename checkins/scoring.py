@@ -159,3 +159,15 @@ def signing_problems(
                 "(what was asked, what the client said, the safety plan)."
             )
     return problems
+
+
+def counts_for_readiness(*, signed: bool, awaiting_cosignature: bool, cosignature_required: bool) -> bool:
+    """Whether a check-in counts toward readiness (its recommendation, its freshness).
+
+    A check-in counts once its author signed it. When the site's criteria require the
+    co-signature (``Criteria.readiness_requires_cosignature``), a check-in whose author needs
+    co-signature counts only once the supervisor co-signed it; an author who needs no
+    co-signature is never waited for. Drafts never count."""
+    if not signed:
+        return False
+    return not (cosignature_required and awaiting_cosignature)

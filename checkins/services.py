@@ -20,9 +20,11 @@ from checkins import scoring
 from checkins.models import CHECKIN_FIELDS, Addendum, CheckIn
 from clients.services import episodes_inputs_changed
 from iop import integrity
+from iop.cosign import record_cosign
 from iop.dates import is_week_start, week_end
 from iop.errors import StaleEdit
 from iop.validators import note_problem
+from programs.models import cosign_supervisor_for
 
 MAX_MEETINGS = 50
 SIGNED_MESSAGE = "This check-in is signed and can no longer be edited; add an addendum instead."
@@ -175,9 +177,19 @@ def checkin_sign(*, checkin, by, seen_version=None):
     current.version += 1
     current.signed_at = timezone.now()
     current.signed_by = by
+    current.cosign_supervisor = cosign_supervisor_for(by)  # None: no co-signature needed
     current.signature_sha256 = integrity.content_sha256(current.signed_content())
     current.save()
     signatures_record(records=[current])
+    episodes_inputs_changed(episode_ids=[current.episode_id])
+    return current
+
+
+@transaction.atomic
+def checkin_cosign(*, checkin, by):
+    """The named supervisor co-signs a signed check-in (iop.cosign): the text and its SHA-256
+    are unchanged; readiness may count it from now on (``readiness_requires_cosignature``)."""
+    current = record_cosign(model=CheckIn, pk=checkin.pk, by=by)
     episodes_inputs_changed(episode_ids=[current.episode_id])
     return current
 

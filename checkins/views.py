@@ -15,7 +15,7 @@ from checkins import scoring
 from checkins.forms import AddendumForm, CheckInForm, answer_label
 from checkins.models import CheckIn
 from checkins.queries import client_checkins, due_episodes, week_summary
-from checkins.services import addendum_add, checkin_save, checkin_sign, checkin_week_problems
+from checkins.services import addendum_add, checkin_cosign, checkin_save, checkin_sign, checkin_week_problems
 from clients.models import Episode
 from clients.records import client_record_open, episode_chosen, episode_open_for, record_context
 from iop.dates import week_start, weeks_between
@@ -133,7 +133,11 @@ def week(request, episode_pk, week):
     if day is None:
         messages.error(request, "That is not a date: choose the week's Monday.")
         return redirect(_tab_url(episode))
-    checkin = CheckIn.objects.filter(episode=episode, week=day).select_related("author", "signed_by").first()
+    checkin = (
+        CheckIn.objects.filter(episode=episode, week=day)
+        .select_related("author", "signed_by", "cosign_supervisor", "cosigned_by")
+        .first()
+    )
     can_edit = request.user.has_perm("checkins.change_checkin" if checkin else "checkins.add_checkin")
     if checkin is None:
         problems = checkin_week_problems(episode=episode, week=day)
@@ -243,6 +247,29 @@ def addendum(request, pk):
             messages.error(request, " ".join(exc.messages))
             return redirect(_week_url(checkin.episode, checkin.week))
     return _render_detail(request, ctx, checkin, addendum_form=form, status=400)
+
+
+@require_POST
+def cosign(request, pk):
+    """The named supervisor co-signs a signed check-in (the text is not changed)."""
+    checkin = get_object_or_404(
+        CheckIn.objects.filter(episode__in=Episode.objects.for_user(request.user)).select_related("episode"), pk=pk
+    )
+    if checkin.cosign_supervisor_id != request.user.pk:
+        raise PermissionDenied  # only the named supervisor co-signs (iop.cosign)
+    if replay := submission_replay(request):
+        return replay
+
+    def save():
+        checkin_cosign(checkin=checkin, by=request.user)
+        messages.success(request, "Check-in co-signed.")
+        return _week_url(checkin.episode, checkin.week)
+
+    try:
+        return submit_once(request, save)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_week_url(checkin.episode, checkin.week))
 
 
 @require_GET

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 
 from clients.models import Episode
 from clients.services import client_intake
-from programs.models import Cadence, Site, Track
+from programs.models import Cadence, Site, Supervision, Track
 from programs.roles import CASE_MANAGER, PROGRAM_ADMIN, THERAPIST
 from programs.services import site_criteria_ensure
 
@@ -130,7 +130,9 @@ USERS = [  # username, first, last, role, site codes, superuser
     ("therapist2", "Toni", "Second", THERAPIST, ["NOR"], False),
     ("casemanager2", "Cam", "Second", CASE_MANAGER, ["NOR"], False),
     ("programadmin", "Pat", "Program", PROGRAM_ADMIN, ["RIC"], False),
+    ("intern", "Indy", "Intern", THERAPIST, ["RIC"], False),  # needs co-signature by "therapist"
 ]
+SUPERVISIONS = [("intern", "therapist")]  # (clinician, supervisor): programs.Supervision
 
 
 @dataclass
@@ -198,6 +200,10 @@ def seed_users_and_sites(ctx):
         user.groups.set([Group.objects.get(name=role)])
         user.sites.set([ctx.sites[c] for c in site_codes])
         ctx.users[username] = user
+    for clinician, supervisor in SUPERVISIONS:
+        Supervision.objects.update_or_create(
+            clinician=ctx.users[clinician], defaults={"supervisor": ctx.users[supervisor], "active": True}
+        )
 
 
 def _admitted_on(ctx, story):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 
 from attendance import rules as attendance_rules
 from attendance.rules import AttendanceFact
+from checkins.scoring import counts_for_readiness
 from goals import rules as goal_rules
 from goals.rules import GoalFact
 from iop.dates import week_start
@@ -113,6 +114,7 @@ class CheckInFact:
     signed: bool
     recommendation: str
     risk_flag: bool = False
+    awaiting_cosignature: bool = False  # signed by a clinician who needs co-signature, not co-signed yet
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class Thresholds:
     flag_missed_days: int = 14
     flag_screen_overdue_days: int = 8
     flag_checkin_weekday: int = 3
+    readiness_requires_cosignature: bool = False
 
     @classmethod
     def from_criteria(cls, criteria) -> Thresholds:
@@ -372,6 +375,20 @@ def _latest_signed_checkin(facts, as_of):
     return max(signed, key=lambda c: c.week) if signed else None
 
 
+def _latest_readiness_checkin(facts, as_of, t):
+    """The latest check-in readiness may rely on (checkins.scoring.counts_for_readiness)."""
+    counted = [
+        c
+        for c in _checkins_to(facts, as_of)
+        if counts_for_readiness(
+            signed=c.signed,
+            awaiting_cosignature=c.awaiting_cosignature,
+            cosignature_required=t.readiness_requires_cosignature,
+        )
+    ]
+    return max(counted, key=lambda c: c.week) if counted else None
+
+
 def _days_since_risk(facts, as_of):
     risky = [c.week for c in _risk_checkins_to(facts, as_of) if c.risk_flag]
     return (as_of - max(risky)).days if risky else None
@@ -406,7 +423,7 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
     screens = _screens_newest_first(facts, as_of)
     days_since_bad = _days_since_last(screens, NOT_NEGATIVE, as_of)
     all_achieved = every_goal_achieved(facts)  # nothing left to be on track with
-    latest_signed = _latest_signed_checkin(facts, as_of)
+    latest_signed = _latest_readiness_checkin(facts, as_of, t)
     counts = latest_signed is not None and latest_signed.week >= _since(as_of, t.checkin_max_age_days)
     recommendation = latest_signed.recommendation if counts else None
     days_since_risk = _days_since_risk(facts, as_of)

@@ -226,7 +226,12 @@ def _checkins(ids, as_of):
     facts = defaultdict(list)
     qs = (
         CheckIn.objects.filter(episode_id__in=ids, week__lte=as_of)
-        .annotate(signed=ExpressionWrapper(Q(signed_at__isnull=False), output_field=BooleanField()))
+        .annotate(
+            signed=ExpressionWrapper(Q(signed_at__isnull=False), output_field=BooleanField()),
+            awaiting=ExpressionWrapper(
+                Q(cosign_supervisor__isnull=False, cosigned_at__isnull=True), output_field=BooleanField()
+            ),
+        )
         .order_by()
         .values_list(
             "episode_id",
@@ -238,13 +243,14 @@ def _checkins(ids, as_of):
             "homicidal_ideation",
             "overdose_risk",
             "phq9_items",
+            "awaiting",
         )
     )
-    for episode_id, week, signed, recommendation, risk, si, hi, overdose, phq9 in qs:
+    for episode_id, week, signed, recommendation, risk, si, hi, overdose, phq9, awaiting in qs:
         flagged = risk_flag(
             risk=risk, suicidal_ideation=si, homicidal_ideation=hi, overdose_risk=overdose, phq9_items=_items(phq9)
         )
-        facts[episode_id].append(CheckInFact(week, bool(signed), recommendation, flagged))
+        facts[episode_id].append(CheckInFact(week, bool(signed), recommendation, flagged, bool(awaiting)))
     return facts
 
 

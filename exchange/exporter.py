@@ -56,6 +56,17 @@ def _username(user):
     return user.username if user else None
 
 
+def _cosignature(record):
+    """A signed record's co-signature (iop.models.CoSignature): only when one is needed."""
+    if record.cosign_supervisor_id is None:
+        return {}
+    return {
+        "cosign_supervisor": _username(record.cosign_supervisor),
+        "cosigned_by": _username(record.cosigned_by),
+        "cosigned_at": _moment(record.cosigned_at),
+    }
+
+
 def _addenda(record):
     return [{"text": a.text, "author": a.author.username, "at": _moment(a.created_at)} for a in record.addenda.all()]
 
@@ -90,7 +101,9 @@ def records_export(*, site_code=None):
             ),
             Prefetch(
                 "checkins",
-                queryset=CheckIn.objects.select_related("author", "signed_by").prefetch_related("addenda__author"),
+                queryset=CheckIn.objects.select_related(
+                    "author", "signed_by", "cosign_supervisor", "cosigned_by"
+                ).prefetch_related("addenda__author"),
             ),
             Prefetch("level_changes", queryset=LevelOfCareChange.objects.select_related("changed_by")),
             Prefetch("decisions", queryset=Decision.objects.select_related("decided_by", "resulting_episode")),
@@ -99,7 +112,7 @@ def records_export(*, site_code=None):
     prescriptions = Prescription.objects.filter(client_id__in={e.client_id for e in episodes}).select_related("analyte")
     sessions = (
         Session.objects.filter(site_id__in=site_ids)
-        .select_related("site", "track", "facilitator", "note_signed_by")
+        .select_related("site", "track", "facilitator", "note_signed_by", "cosign_supervisor", "cosigned_by")
         .prefetch_related("addenda__author", "co_facilitators")
     )
     by_client = {}
@@ -206,6 +219,7 @@ def _session(s):
         "signed_at": _moment(s.note_signed_at),
         "signed_by": _username(s.note_signed_by),
         "signature_sha256": s.signature_sha256 or None,
+        **_cosignature(s),
         "addenda": _addenda(s),
         **({"co_facilitators": co} if (co := sorted(u.username for u in s.co_facilitators.all())) else {}),
     }
@@ -388,6 +402,7 @@ def _checkin(c):
         "signed_at": _moment(c.signed_at),
         "signed_by": _username(c.signed_by),
         "signature_sha256": c.signature_sha256 or None,
+        **_cosignature(c),
         "author": c.author.username,
         "addenda": _addenda(c),
     }

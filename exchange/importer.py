@@ -230,6 +230,12 @@ class _Writer:
     def _user(self, username):
         return self.user_ids[username] if username else None
 
+    def _cosignature_set(self, record, facts):
+        """A /2 file's co-signature of a signed record, as the file says (outside the digest)."""
+        record.cosign_supervisor_id = self._user(facts.get("cosign_supervisor"))
+        record.cosigned_by_id = self._user(facts.get("cosigned_by"))
+        record.cosigned_at = local(facts.get("cosigned_at"))
+
     def _addenda(self, model, parent, rows):
         """Addendum rows of ``model`` for the new records of ``rows`` [(saved record, addenda)]."""
         new = [
@@ -491,10 +497,11 @@ class _Writer:
             )
             session.signature_sha256 = integrity.content_sha256(session.signed_content(rows.get(session.pk, [])))
             self._digest_agrees(session.imported_facts, session.signature_sha256)
+            self._cosignature_set(session, session.imported_facts)
         bulk_update_with_history(
             sessions,
             Session,
-            ["note_signed_at", "note_signed_by", "signature_sha256"],
+            ["note_signed_at", "note_signed_by", "signature_sha256", *COSIGN_FIELDS],
             batch_size=BATCH,
             default_change_reason=self.reason,
             default_date=self.now,
@@ -673,6 +680,7 @@ class _Writer:
                 if checkin.is_signed:
                     checkin.signature_sha256 = integrity.content_sha256(checkin.signed_content())
                     self._digest_agrees(c, checkin.signature_sha256)
+                    self._cosignature_set(checkin, c)
                 checkin.imported_addenda = c["addenda"]
                 new.append(checkin)
         saved = self._bulk(CheckIn, new, "check-ins")
@@ -736,7 +744,19 @@ class _Signers:
             self.tracks = Track.objects.in_bulk()
 
 
-CHECKIN_OWN_KEYS = ("week", "signed", "signed_at", "signed_by", "signature_sha256", "_path", "author", "addenda")
+COSIGN_FIELDS = ("cosign_supervisor", "cosigned_by", "cosigned_at")
+COSIGN_KEYS = ("cosign_supervisor", "cosigned_by", "cosigned_at")
+CHECKIN_OWN_KEYS = (
+    "week",
+    "signed",
+    "signed_at",
+    "signed_by",
+    "signature_sha256",
+    "_path",
+    "author",
+    "addenda",
+    *COSIGN_KEYS,
+)
 
 
 def _session_for(candidates, slot, row):

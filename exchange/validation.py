@@ -68,7 +68,8 @@ CLIENT_CHOICES = {"referral_source": REFERRAL_SOURCES, "primary_substance": SUBS
 PRESCRIPTION_V2 = ("prescriber", "entered_in_error")
 SCREEN_V2 = ("collected_by", "panel", "notes", "entered_in_error", "details")
 RESULT_DETAILS = ("level_ng_ml", "sent_on", "confirmed_on")
-CHECKIN_V2 = ("author", "signed_at", "signed_by", "signature_sha256", "addenda")
+COSIGN_V2 = ("cosign_supervisor", "cosigned_by", "cosigned_at")
+CHECKIN_V2 = ("author", "signed_at", "signed_by", "signature_sha256", "addenda", *COSIGN_V2)
 
 
 @dataclass
@@ -735,12 +736,20 @@ class _Walker:
         digest = self._field(item, "signature_sha256", path, "str", null=True)
         if isinstance(digest, str) and (len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest)):
             self.problems.add(f"{path}.signature_sha256", "expected 64 lowercase hex digits")
-        return {
+        signature = {
             "signed_at": self._field(item, "signed_at", path, "timestamp", null=True),
             "signed_by": self._staff_ref(item, "signed_by", path),
             "signature_sha256": digest,
             "_path": path,
+            "cosign_supervisor": self._staff_ref(item, "cosign_supervisor", path),
+            "cosigned_by": self._staff_ref(item, "cosigned_by", path),
+            "cosigned_at": self._field(item, "cosigned_at", path, "timestamp", null=True),
         }
+        if (signature["cosigned_by"] is None) != (signature["cosigned_at"] is None):
+            self.problems.add(f"{path}.cosigned_at", "cosigned_by and cosigned_at go together")
+        if signature["cosigned_by"] is not None and signature["cosigned_by"] != signature["cosign_supervisor"]:
+            self.problems.add(f"{path}.cosigned_by", "only the cosign_supervisor can have co-signed")
+        return signature
 
     def _addenda(self, item, path):
         out = []
@@ -801,6 +810,7 @@ class _Walker:
                 "addenda",
                 "modality",
                 "co_facilitators",
+                *COSIGN_V2,
             )
             if not self._object(item, path, required, optional):
                 continue

@@ -34,3 +34,32 @@ class DemoDataset(models.Model):
 
     def __str__(self):
         return f"Demo data built for {self.built_for}"
+
+
+class CoSignature(models.Model):
+    """The co-signature of a signed record (check-in, group note) whose author needs one.
+
+    Signing records the supervisor named then (``programs.Supervision``); co-signing records
+    who and when, and nothing else: the signed text and its SHA-256 stay as they are (the
+    co-signature columns are outside ``signed_content``). On PostgreSQL the signed-row trigger
+    lets these columns change once, until ``cosigned_at`` is set (iop.triggers)."""
+
+    cosign_supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who must co-sign (the author's supervisor when it was signed); empty = no co-signature needed.",
+    )
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def awaiting_cosignature(self):
+        return self.cosign_supervisor_id is not None and self.cosigned_at is None

@@ -122,7 +122,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/home/"  # dashboard:home: My work for therapists, else the caseload
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout (accounts/lockout.py): an account (username + IP) after 5 failed sign-ins, an IP after

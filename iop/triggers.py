@@ -21,15 +21,28 @@ class Refuse(pgtrigger.Protect):
         return self.format_sql(f"RAISE EXCEPTION '{MESSAGE}', lower(TG_OP), TG_TABLE_NAME;")
 
 
-def signed_row_frozen(*, prefix, signed_at):
+COSIGN_COLUMNS = ("cosign_supervisor_id", "cosigned_by_id", "cosigned_at")
+
+
+def signed_row_frozen(*, prefix, signed_at, cosigned_at=None):
     """Once ``signed_at`` is set, the row is never updated (any column) nor deleted.
 
-    The signing itself (``signed_at`` NULL before) is the last update a row gets."""
+    The signing itself (``signed_at`` NULL before) is the last update a row gets — except, on a
+    model with a co-signature (``cosigned_at`` given), the co-signature: while ``cosigned_at``
+    is NULL an update may change the co-signature columns (``COSIGN_COLUMNS``) and nothing else;
+    once it is set, nothing changes any more."""
+    changed = "OLD.* IS DISTINCT FROM NEW.*"
+    if cosigned_at:
+        kept = "ARRAY[" + ", ".join(f"'{c}'" for c in COSIGN_COLUMNS) + "]::text[]"
+        changed = (
+            f'((OLD."{cosigned_at}" IS NOT NULL AND OLD.* IS DISTINCT FROM NEW.*) '
+            f"OR (to_jsonb(OLD) - {kept}) IS DISTINCT FROM (to_jsonb(NEW) - {kept}))"
+        )
     return [
         Refuse(
             name=f"{prefix}_signed_no_update",
             operation=pgtrigger.Update,
-            condition=pgtrigger.Condition(f'OLD."{signed_at}" IS NOT NULL AND OLD.* IS DISTINCT FROM NEW.*'),
+            condition=pgtrigger.Condition(f'OLD."{signed_at}" IS NOT NULL AND {changed}'),
         ),
         Refuse(
             name=f"{prefix}_signed_no_delete",

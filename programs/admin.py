@@ -8,7 +8,8 @@ from programs import (
     admin_users,  # noqa: F401  (registers the scoped user admin)
     services,
 )
-from programs.models import Criteria, Site, Track
+from programs.admin_users import users_visible_to
+from programs.models import Criteria, Site, Supervision, Track
 
 
 @admin.register(Site)
@@ -102,9 +103,27 @@ class CriteriaAdmin(SiteScopedAdminMixin, NoDeleteAdminMixin, ScopedHistoryAdmin
                 ]
             },
         ),
+        ("Co-signature", {"fields": ["readiness_requires_cosignature"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
         """A row's site and level are its identity: changed, it would judge other episodes."""
         readonly = [*super().get_readonly_fields(request, obj)]
         return [*readonly, "site", "level_of_care"] if obj is not None else readonly
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(NoDeleteAdminMixin, ScopedHistoryAdmin):
+    """Who needs co-signature, and by whom (scoped: the clinician works at one of the admin's
+    sites; the drop-downs offer the users of those sites only, through the user admin)."""
+
+    list_display = ["clinician", "supervisor", "active"]
+    list_filter = ["active"]
+    list_select_related = ["clinician", "supervisor"]
+    search_fields = ["clinician__username", "clinician__last_name", "supervisor__username"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(clinician__in=users_visible_to(request.user))

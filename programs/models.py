@@ -226,6 +226,12 @@ class Criteria(models.Model):
     flag_checkin_weekday = models.PositiveSmallIntegerField(
         default=3, validators=[MaxValueValidator(6)], help_text="0 = Monday … 3 = Thursday."
     )
+    # Co-signature
+    readiness_requires_cosignature = models.BooleanField(
+        default=False,
+        help_text="Readiness counts a check-in once a supervisor co-signed it (when its author needs co-signature); "
+        "unticked, the author's signature is enough.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -255,3 +261,44 @@ LEVEL_DEFAULTS = {
         "graduation_goals_on_track": Decimal("0"),
     },
 }
+
+
+class Supervision(models.Model):
+    """A clinician whose signed notes need a supervisor's co-signature (trainees, interns).
+
+    While ``active``, every check-in and group note the clinician signs records ``supervisor``
+    as the one co-signer (checkins / attendance ``cosign_supervisor``); only that person can
+    co-sign it. Changing the supervisor here affects notes signed from then on."""
+
+    clinician = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervisees")
+    active = models.BooleanField(
+        "Needs co-signature", default=True, help_text="Untick when the clinician no longer needs co-signature."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["clinician__username"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(clinician=models.F("supervisor")), name="supervision_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.clinician} supervised by {self.supervisor}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.clinician_id and self.supervisor_id:
+            if self.clinician_id == self.supervisor_id:
+                raise ValidationError({"supervisor": "A clinician cannot co-sign their own notes."})
+            shared = Site.objects.filter(staff=self.clinician_id).filter(staff=self.supervisor_id).exists()
+            if not shared:
+                raise ValidationError({"supervisor": "The supervisor must work at one of the clinician's sites."})
+
+
+def cosign_supervisor_for(user):
+    """The supervisor who must co-sign what ``user`` signs now, or None (no co-signature needed).
+    One query."""
+    row = Supervision.objects.filter(clinician=user, active=True).select_related("supervisor").first()
+    return row.supervisor if row else None

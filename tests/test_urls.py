@@ -85,7 +85,9 @@ PK_MEANS = {
     "attendance:session_topic": "session",
     "attendance:session_reschedule": "session",  # schedules (issue 15); .../schedule/ and week/ walk as they are
     "attendance:session_correct": "session",
+    "attendance:session_cosign": "session",
     "checkins:addendum": "checkin",
+    "checkins:cosign": "checkin",
     "consents:revoke": "consent",
     "consents:error": "consent",
     "consents:scan": "consent",

@@ -177,4 +177,4 @@ def test_the_code_step_never_redirects_off_site_nor_fails_on_a_hostile_next(admi
     verified = http.post(VERIFY, {"otp_token": current_code(admin_device), "next": hostile})
 
     assert page.status_code == 200
-    assert verified.status_code == 302 and verified.url == "/"
+    assert verified.status_code == 302 and verified.url == "/home/"

@@ -539,3 +539,35 @@ def _validated(doc):
     parsed, problems = parse(json.dumps(doc).encode())
     assert not problems
     return validate(parsed, known_load(parsed, timezone.localdate()))
+
+
+def test_a_cosignature_survives_export_and_import(db, tmp_path, site1, track1, therapist, casemanager):
+    from checkins.services import checkin_cosign, checkin_save, checkin_sign
+    from iop.dates import week_start
+    from programs.models import Supervision
+
+    captured = {}
+    try:
+        with transaction.atomic():
+            episode = EpisodeFactory(
+                site=site1, track=track1, client=ClientFactory(mrn="RIC-0009"), primary_therapist=therapist
+            )
+            Supervision.objects.create(clinician=therapist, supervisor=casemanager)
+            week = week_start(timezone.localdate())
+            fields = {"risk": "none", "recommendation": "continue"}
+            draft = checkin_save(episode=episode, week=week, author=therapist, fields=fields)
+            checkin_cosign(checkin=checkin_sign(checkin=draft, by=therapist), by=casemanager)
+            captured["bytes"] = export_bytes(tmp_path, "cosigned.json")
+            captured["cosigned_at"] = CheckIn.objects.get().cosigned_at
+            raise _Rollback
+    except _Rollback:
+        pass
+    (checkin,) = json.loads(captured["bytes"])["clients"][0]["episodes"][0]["checkins"]
+    assert (checkin["cosign_supervisor"], checkin["cosigned_by"]) == ("casemanager", "casemanager")
+
+    run_import(write_doc(tmp_path, captured["bytes"].decode(), "cosigned.json"))
+
+    imported = CheckIn.objects.get()
+    assert (imported.cosign_supervisor, imported.cosigned_by) == (casemanager, casemanager)
+    assert imported.cosigned_at == captured["cosigned_at"] and imported.signature_check == "intact"
+    assert export_bytes(tmp_path, "again.json") == captured["bytes"]

@@ -151,3 +151,38 @@ def test_an_access_event_is_never_rewritten_or_deleted(episode1, therapist):
     assert "Refused: update on audit_accessevent" in _refused(sql, [event.pk])
     assert "Refused: delete" in _refused("DELETE FROM audit_accessevent WHERE id = %s", [event.pk])
     assert AccessEvent.objects.filter(pk=event.pk, path="/clients/1/").exists()
+
+
+# --- Co-signature: only the co-signature columns may change after signing, and only once ---
+
+
+@pytest.fixture
+def awaiting_checkin(signed_checkin, casemanager):
+    CheckIn.objects.filter(pk=signed_checkin.pk).update(cosign_supervisor=casemanager)  # a co-signature column
+    return CheckIn.objects.get(pk=signed_checkin.pk)
+
+
+def test_the_cosignature_columns_of_a_signed_checkin_can_be_set_once(awaiting_checkin, casemanager):
+    sql = "UPDATE checkins_checkin SET cosigned_by_id = %s, cosigned_at = now() WHERE id = %s"
+    assert _refused(sql, [casemanager.pk, awaiting_checkin.pk]) is None
+    assert CheckIn.objects.get(pk=awaiting_checkin.pk).cosigned_by_id == casemanager.pk
+    later = "UPDATE checkins_checkin SET cosigned_at = now() + interval '1 hour' WHERE id = %s"
+    again = _refused(later, [awaiting_checkin.pk])
+    assert "Refused: update on checkins_checkin" in again
+
+
+def test_a_cosignature_cannot_carry_a_change_of_the_signed_text(awaiting_checkin, casemanager):
+    sql = "UPDATE checkins_checkin SET cosigned_by_id = %s, cosigned_at = now(), note = 'rewritten' WHERE id = %s"
+    assert "Refused: update on checkins_checkin" in _refused(sql, [casemanager.pk, awaiting_checkin.pk])
+    stored = CheckIn.objects.get(pk=awaiting_checkin.pk)
+    assert stored.note == "Doing well." and stored.cosigned_at is None
+
+
+def test_a_signed_sessions_cosignature_goes_through_and_its_note_stays_locked(signed_session, casemanager):
+    Session.objects.filter(pk=signed_session.pk).update(cosign_supervisor=casemanager)
+    session = Session.objects.get(pk=signed_session.pk)
+    cosigned = attendance_services.session_note_cosign(session=session, by=casemanager)
+    assert cosigned.cosigned_by == casemanager
+    assert Session.objects.get(pk=session.pk).signature_check == "intact"
+    error = _refused("UPDATE attendance_session SET group_note = 'rewritten' WHERE id = %s", [session.pk])
+    assert "Refused: update on attendance_session" in error
