@@ -1,5 +1,10 @@
 """``python manage.py seed_demo [--clients N] [--weeks W] [--seed S]``: demo data (INTERFACES.md).
 
+Without ``--clients``: the demo cast (40 clients in varied stories over 16 weeks, two sites).
+With ``--clients N``: the demo cast plus EXACTLY N more active episodes at Richmond with W
+weeks of history each (default 26), written in bulk (``dashboard/bulk_demo.py``): a program at
+scale for trying the caseload and for the benchmarks.
+
 Deterministic for a seed; idempotent: users, sites and tracks are brought back to their demo
 state on every run, and the clinical history is written only once (a second run adds nothing).
 Refuses to run with DEBUG off unless --force.
@@ -18,6 +23,8 @@ from clients import demo as clients_demo
 
 # Each clinical app's ``demo.seed(ctx)`` writes the history that fits each episode's story,
 # in this order (check-ins read attendance and screens).
+CAST_CLIENTS, CAST_WEEKS = 40, 16  # the demo cast (make run)
+BULK_WEEKS = 26
 CLINICAL_DEMOS = ["screening", "attendance", "goals", "checkins", "dashboard", "aftercare", "consents", "letters"]
 
 
@@ -25,8 +32,10 @@ class Command(BaseCommand):
     help = "Load deterministic demo data: two sites, the demo users and ~40 clients in varied states."
 
     def add_arguments(self, parser):
-        parser.add_argument("--clients", type=int, default=40)
-        parser.add_argument("--weeks", type=int, default=16, help="How far back histories go (weeks).")
+        parser.add_argument(
+            "--clients", type=int, default=None, help="N more active episodes at Richmond, in bulk (bulk_demo.py)."
+        )
+        parser.add_argument("--weeks", type=int, default=None, help="Weeks of history of the --clients episodes (26).")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
@@ -35,22 +44,42 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo writes demo users with a known password: refusing with DEBUG off (use --force)."
             )
-        if clients < 1 or weeks < 1:
+        if (clients is not None and clients < 1) or (weeks is not None and weeks < 1):
             raise CommandError("--clients and --weeks must be at least 1.")
+        if weeks is not None and clients is None:
+            raise CommandError("--weeks goes with --clients (the demo cast always has 16 weeks).")
         rng = random.Random(seed)  # nosec B311 # reproducible demo data from a seed, not a secret
-        ctx = clients_demo.DemoContext(rng=rng, today=timezone.localdate(), weeks=weeks)
+        ctx = clients_demo.DemoContext(rng=rng, today=timezone.localdate(), weeks=CAST_WEEKS)
         with transaction.atomic():
             clients_demo.seed_users_and_sites(ctx)
             accounts_demo.seed_authenticators(ctx)
             if clients_demo.demo_present():
                 self.stdout.write("Demo users and sites refreshed; the clinical demo data is already there.")
                 return
-            clients_demo.seed_clients(ctx, clients)
+            clients_demo.seed_clients(ctx, CAST_CLIENTS)
             for app in CLINICAL_DEMOS:
                 module = _demo_module(app)
                 if module is not None:
                     module.seed(ctx)
+            if clients:
+                counts = self._seed_bulk(ctx, clients, weeks or BULK_WEEKS)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(ctx.episodes)} clients (seed {seed})."))
+        if clients:
+            self.stdout.write("Plus, in bulk at Richmond: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
+
+    def _seed_bulk(self, ctx, clients, weeks):
+        from dashboard import bulk_demo
+
+        users = ctx.users
+        return bulk_demo.seed_bulk(
+            site=ctx.sites["RIC"],
+            therapist=users["therapist"],
+            case_manager=users["casemanager"],
+            count=clients,
+            weeks=weeks,
+            today=ctx.today,
+            rng=ctx.rng,
+        )
 
 
 def _demo_module(app):
