@@ -160,11 +160,11 @@ def test_roster_get_query_count_is_the_same_for_3_and_15_clients(
     make_clients(3)
     # 1 the session, 2 the session's roster episodes (+clients), 3 existing rows, 4 make-up
     # candidates, 5 the page's access event (one INSERT), 6 addenda, + FRAMEWORK,
-    # +2 the audit chain's lock and head (audit/chain.py).
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    # event sealed after commit (audit/chain.py).
+    with django_assert_num_queries(6 + FRAMEWORK):
         assert as_therapist.get(roster_url(evening)).status_code == 200
     make_clients(12)
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    with django_assert_num_queries(6 + FRAMEWORK):
         response = as_therapist.get(roster_url(evening))
     assert len(response.context["form"].episodes) == 15
 
@@ -286,12 +286,12 @@ def test_client_tab_query_count_is_the_same_for_3_and_15_sessions(
     url = reverse("attendance:client", args=[episode1.client_id])
     # 1 client (scoped), 2 access event insert, 3 episodes, 4 attendance rows with their
     # sessions, 5 the sessions' addenda, 6 the site's attendance window (Criteria), + FRAMEWORK,
-    # +2 the audit chain's lock and head.
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    # event sealed after commit (audit/chain.py).
+    with django_assert_num_queries(6 + FRAMEWORK):
         as_therapist.get(url)
     for week in range(1, 5):
         _week_of_attendance(episode1, site1, track1, start + dt.timedelta(weeks=week), ["present"] * 3, "Note")
-    with django_assert_num_queries(6 + FRAMEWORK + 2):
+    with django_assert_num_queries(6 + FRAMEWORK):
         response = as_therapist.get(url)
     assert len(response.context["rows"]) == 15
 
@@ -355,11 +355,11 @@ def test_today_query_count_is_the_same_for_3_and_15_sessions(
         SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(6 + hour))
     # 1 the day's sessions with their roster status, 2 the clients recorded on them, 3 the
     # page's access event (one INSERT), + FRAMEWORK.
-    with django_assert_num_queries(3 + FRAMEWORK + 2):  # +2: the audit chain's lock and head (audit/chain.py)
+    with django_assert_num_queries(3 + FRAMEWORK):  # event sealed after commit (audit/chain.py)
         as_therapist.get(reverse("attendance:today"))
     for hour in range(12):
         SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(9, hour))
-    with django_assert_num_queries(3 + FRAMEWORK + 2):  # +2: the audit chain's lock and head (audit/chain.py)
+    with django_assert_num_queries(3 + FRAMEWORK):  # event sealed after commit (audit/chain.py)
         response = as_therapist.get(reverse("attendance:today"))
     assert len(response.context["sessions"]) == 15
 
