@@ -87,8 +87,10 @@ def seal_pending(model=None):
 
 
 def seal_after_commit(model=None, using=None):
-    """Seal the rows this transaction inserted once it commits (now, outside a transaction)."""
-    transaction.on_commit(lambda: seal_pending(model), using=using)
+    """Seal the rows this transaction inserted once it commits (now, outside a transaction).
+    Robust: a failed sealing is logged and never fails the committed request; the rows stay
+    pending for the next sealing (any request, or ``audit_verify``)."""
+    transaction.on_commit(lambda: seal_pending(model), using=using, robust=True)
 
 
 def first_break(model, label):
