@@ -1,10 +1,20 @@
 """Hash chains over append-only rows (access events, signatures).
 
 Each row stores ``prev_hash`` (the previous row's ``hash``) and ``hash`` = SHA-256 of
-``prev_hash`` and the row's own content (every concrete field but the id and these two). A
-row deleted, altered or moved breaks the chain at the next row; ``manage.py audit_verify``
-walks it. Writers call ``link`` inside their transaction, just before inserting: it takes
-the chain's lock, so two writers never link to the same head.
+``prev_hash`` and the row's own content (every concrete field but the id and the chain
+fields). A row deleted, altered or moved breaks the chain at the next row; ``manage.py
+audit_verify`` walks it.
+
+Two ways into a chain:
+- signatures (rare, part of a signing): ``link`` inside the signing transaction, just before
+  inserting; it takes the chain's lock until that transaction ends.
+- access events (every read of a client's record): inserted *unsealed* (no hash, no ``seal``)
+  in the request's transaction, and **sealed** right after it commits by ``seal_pending``, in
+  a short transaction of its own that holds the lock only while it numbers and hashes the
+  pending rows (``seal`` = 1, 2, 3… = the position in the chain). Concurrent reads no longer
+  wait for each other's whole request. ``audit_verify`` seals what is still pending (a worker
+  killed between commit and seal) before it walks the chain in ``seal`` order; the database
+  refuses any other change to an access event (audit/models.py).
 """
 
 from django.db import connections, router, transaction
@@ -44,14 +54,73 @@ def link(rows):
     return rows
 
 
+SEAL_BATCH = 2000
+
+
+def _sealed(model):
+    return any(f.name == "seal" for f in model._meta.concrete_fields)
+
+
+def seal_pending(model=None):
+    """Seal every committed, unsealed row of ``model`` (access events by default), in id order
+    after the chain's head: one short transaction per batch. Returns how many were sealed. Call
+    outside the writers' transaction (``transaction.on_commit``)."""
+    if model is None:
+        from audit.models import AccessEvent as model
+    using = router.db_for_write(model)
+    sealed = 0
+    while True:
+        with transaction.atomic(using=using):
+            _lock(model, connections[using])
+            rows = list(model.objects.using(using).filter(seal__isnull=True).order_by("pk")[:SEAL_BATCH])
+            if not rows:
+                return sealed
+            chained = model.objects.using(using).filter(seal__isnull=False)
+            head = chained.order_by("-seal").values("seal", "hash").first()
+            number, prev = (head["seal"], head["hash"]) if head else (0, integrity.GENESIS)
+            for row in rows:
+                number += 1
+                row.seal, row.prev_hash = number, prev
+                row.hash = prev = integrity.chain_sha256(prev, integrity.row_content(row))
+            model.objects.using(using).bulk_update(rows, ["seal", "prev_hash", "hash"], batch_size=500)
+            sealed += len(rows)
+
+
+def seal_after_commit(model=None, using=None):
+    """Seal the rows this transaction inserted once it commits (now, outside a transaction).
+    Robust: a failed sealing is logged and never fails the committed request; the rows stay
+    pending for the next sealing (any request, or ``audit_verify``)."""
+    transaction.on_commit(lambda: seal_pending(model), using=using, robust=True)
+
+
 def first_break(model, label):
-    """Walk the chain of ``model`` in id order. Returns (rows checked, None) when intact, or
-    (rows checked, message naming the first broken row)."""
+    """Walk the chain of ``model`` in chain order (``seal`` for a sealed chain, else id).
+    Returns (rows checked, None) when intact, or (rows checked, message naming the first broken
+    row). Unsealed rows are not part of the chain yet: seal them first (``seal_pending``)."""
+    if _sealed(model):
+        return _first_break_sealed(model, label)
     prev, prev_pk, count = integrity.GENESIS, None, 0
     for row in model.objects.order_by("pk").iterator(chunk_size=2000):
         count += 1
         if row.prev_hash != prev:
             return count, f"{label} #{row.pk}: " + _gap(label, prev_pk, row.pk)
+        if row.hash != integrity.chain_sha256(row.prev_hash, integrity.row_content(row)):
+            return count, f"{label} #{row.pk}: changed after it was written (its hash does not match its content)"
+        prev, prev_pk = row.hash, row.pk
+    return count, None
+
+
+def _first_break_sealed(model, label):
+    prev, prev_pk, count = integrity.GENESIS, None, 0
+    for row in model.objects.filter(seal__isnull=False).order_by("seal").iterator(chunk_size=2000):
+        count += 1
+        if row.seal != count:
+            missing = f"seal {count}" if row.seal == count + 1 else f"seals {count}–{row.seal - 1}"
+            before = f"{label} #{prev_pk}" if prev_pk else "the start of the chain"
+            return count, f"{label} #{row.pk}: does not follow {before}: {missing} missing (deleted)"
+        if row.prev_hash != prev:
+            before = f"{label} #{prev_pk}" if prev_pk else "the start of the chain"
+            return count, f"{label} #{row.pk}: does not follow {before}: rows reordered, or its link was altered"
         if row.hash != integrity.chain_sha256(row.prev_hash, integrity.row_content(row)):
             return count, f"{label} #{row.pk}: changed after it was written (its hash does not match its content)"
         prev, prev_pk = row.hash, row.pk
@@ -70,4 +139,8 @@ def _gap(label, prev_pk, pk):
 
 def head(model):
     """The last link's hash: note it down to catch a deletion of the newest rows."""
-    return model.objects.order_by("-pk").values_list("hash", flat=True).first() or integrity.GENESIS
+    if _sealed(model):
+        rows = model.objects.filter(seal__isnull=False).order_by("-seal")
+    else:
+        rows = model.objects.order_by("-pk")
+    return rows.values_list("hash", flat=True).first() or integrity.GENESIS

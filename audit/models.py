@@ -31,11 +31,15 @@ class AccessEvent(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status of a denied request.")
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False, help_text="Chained: see audit/chain.py.")
+    seal = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Position in the chain, set once (sealing)."
+    )
 
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["client", "-at"]), models.Index(fields=["user", "-at"])]
-        triggers = db_triggers.append_only(prefix="access_event")
+        # Written once; the one update a row gets is its sealing (chain fields only, once).
+        triggers = db_triggers.sealed_once(prefix="access_event", chain_fields=("prev_hash", "hash", "seal"))
 
     def __str__(self):
         return f"{self.user} {self.action} {self.client_id} at {self.at:%Y-%m-%d %H:%M}"

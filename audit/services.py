@@ -18,8 +18,8 @@ def access_event_record(*, request, client, action=AccessEvent.Action.VIEW, clie
         client_ids=sorted({int(pk) for pk in client_ids}),
         status_code=status_code,
     )
-    chain.link([event])
-    event.save()
+    event.save()  # unsealed: sealed right after the transaction commits (audit/chain.py)
+    chain.seal_after_commit()
     return event
 
 
@@ -30,7 +30,15 @@ def access_events_record(*, request, clients, action=AccessEvent.Action.EXPORT):
     events = [
         AccessEvent(user=request.user, client=c, action=action, path=request.path[:300], ip_address=ip) for c in clients
     ]
-    return AccessEvent.objects.bulk_create(chain.link(events))
+    return access_events_insert(events)
+
+
+@transaction.atomic(savepoint=False)
+def access_events_insert(events):
+    """Insert unsaved ``events`` in bulk, unsealed; sealed once the transaction commits."""
+    events = AccessEvent.objects.bulk_create(events)
+    chain.seal_after_commit()
+    return events
 
 
 def access_list_record(*, request, client_ids):

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import uuid
 
-CHAIN_FIELDS = ("prev_hash", "hash")
+CHAIN_FIELDS = ("prev_hash", "hash", "seal")  # seal: an access event's position in its chain
 GENESIS = ""  # the "previous hash" of a chain's first row
 
 

@@ -27,8 +27,8 @@ class DemoDataset(models.Model):
 
     built_for = models.DateField()
     built_at = models.DateTimeField(auto_now=True)
-    clients = models.PositiveIntegerField(help_text="The --clients the demo was built with.")
-    weeks = models.PositiveIntegerField(help_text="The --weeks the demo was built with.")
+    clients = models.PositiveIntegerField(help_text="--clients (bulk episodes) of the build; 0: the cast only.")
+    weeks = models.PositiveIntegerField(help_text="The --weeks of those bulk episodes; 0: none.")
     seed = models.IntegerField()
     last_client_id = models.PositiveBigIntegerField(default=0)
 

@@ -57,6 +57,22 @@ def append_only(*, prefix):
     return [Refuse(name=f"{prefix}_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
+def sealed_once(*, prefix, chain_fields):
+    """Rows are written once and never deleted; the one update allowed is the sealing of an
+    unsealed row (``seal`` NULL before) that sets its ``chain_fields`` only (audit/chain.py)."""
+    unchanged = "".join(f" - '{c}'" for c in chain_fields)
+    return [
+        Refuse(
+            name=f"{prefix}_sealed_once",
+            operation=pgtrigger.Update,
+            condition=pgtrigger.Condition(
+                f'OLD."seal" IS NOT NULL OR (to_jsonb(OLD.*){unchanged}) IS DISTINCT FROM (to_jsonb(NEW.*){unchanged})'
+            ),
+        ),
+        Refuse(name=f"{prefix}_no_delete", operation=pgtrigger.Delete),
+    ]
+
+
 def columns_frozen(*, prefix, columns, when=None):
     """An UPDATE that changes one of ``columns`` is refused (only while ``when``, SQL on OLD,
     holds if given)."""

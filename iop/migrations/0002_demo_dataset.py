@@ -15,8 +15,11 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("built_for", models.DateField()),
                 ("built_at", models.DateTimeField(auto_now=True)),
-                ("clients", models.PositiveIntegerField(help_text="The --clients the demo was built with.")),
-                ("weeks", models.PositiveIntegerField(help_text="The --weeks the demo was built with.")),
+                (
+                    "clients",
+                    models.PositiveIntegerField(help_text="--clients (bulk episodes) of the build; 0: the cast only."),
+                ),
+                ("weeks", models.PositiveIntegerField(help_text="The --weeks of those bulk episodes; 0: none.")),
                 ("seed", models.IntegerField()),
                 ("last_client_id", models.PositiveBigIntegerField(default=0)),
             ],

@@ -162,12 +162,12 @@ def test_roster_get_query_count_is_the_same_for_3_and_15_clients(
     make_clients(3)
     # 1 the session, 2 its co-facilitators, 3 the session's roster episodes (+clients),
     # 4 existing rows, 5 the site's staff (co-facilitator choices), 6 the page's access event
-    # (one INSERT), 7 addenda, + FRAMEWORK, +2 the audit chain's lock and head
-    # (audit/chain.py). No make-up list: that is a search (test_makeup_search.py).
-    with django_assert_num_queries(7 + FRAMEWORK + 2):
+    # (one INSERT), 7 addenda, + FRAMEWORK; the event is sealed after commit (audit/chain.py).
+    # No make-up list: that is a search (test_makeup_search.py).
+    with django_assert_num_queries(7 + FRAMEWORK):
         assert as_therapist.get(roster_url(evening)).status_code == 200
     make_clients(12)
-    with django_assert_num_queries(7 + FRAMEWORK + 2):
+    with django_assert_num_queries(7 + FRAMEWORK):
         response = as_therapist.get(roster_url(evening))
     assert len(response.context["form"].episodes) == 15
 
@@ -290,13 +290,14 @@ def test_client_tab_query_count_is_the_same_for_3_and_15_sessions(
     url = reverse("attendance:client", args=[episode1.client_id])
     # 1 client (scoped), 2 access event insert, 3 episodes, 4 attendance rows with their
     # sessions, 5 the sessions' addenda, 6 their co-facilitators, 7 the rows' corrections after
-    # signing, 8 the site's attendance window (Criteria), + FRAMEWORK, +2 the audit chain's lock
-    # and head, +2 schedules: the client's sessions to come and the schedule form's clinicians.
-    with django_assert_num_queries(8 + FRAMEWORK + 2 + 2):
+    # signing, 8 the site's attendance window (Criteria), + FRAMEWORK, +2 schedules: the
+    # client's sessions to come and the schedule form's clinicians; the event is sealed after
+    # commit (audit/chain.py).
+    with django_assert_num_queries(8 + FRAMEWORK + 2):
         as_therapist.get(url)
     for week in range(1, 5):
         _week_of_attendance(episode1, site1, track1, start + dt.timedelta(weeks=week), ["present"] * 3, "Note")
-    with django_assert_num_queries(8 + FRAMEWORK + 2 + 2):
+    with django_assert_num_queries(8 + FRAMEWORK + 2):
         response = as_therapist.get(url)
     assert len(response.context["rows"]) == 15
 
@@ -360,11 +361,11 @@ def test_today_query_count_is_the_same_for_3_and_15_sessions(
         SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(6 + hour))
     # 1 the day's sessions with their roster status, 2 the clients recorded on them, 3 the
     # page's access event (one INSERT), + FRAMEWORK.
-    with django_assert_num_queries(3 + FRAMEWORK + 2):  # +2: the audit chain's lock and head (audit/chain.py)
+    with django_assert_num_queries(3 + FRAMEWORK):  # event sealed after commit (audit/chain.py)
         as_therapist.get(reverse("attendance:today"))
     for hour in range(12):
         SessionFactory(site=site1, track=track1, date=today, start_time=dt.time(9, hour))
-    with django_assert_num_queries(3 + FRAMEWORK + 2):  # +2: the audit chain's lock and head (audit/chain.py)
+    with django_assert_num_queries(3 + FRAMEWORK):  # event sealed after commit (audit/chain.py)
         response = as_therapist.get(reverse("attendance:today"))
     assert len(response.context["sessions"]) == 15
 

@@ -241,12 +241,12 @@ def child():
         print(f"markers --refresh of all {refreshed} snapshots: {(time.perf_counter() - t0) * 1000:.0f} ms")
 
 
-def _postgres_throwaway(url):
+def _postgres_throwaway(url, suffix="_bench_dashboard"):
     """(url of a fresh database beside ``url``, drop function)."""
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_dashboard"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -13,7 +13,12 @@ from pathlib import Path
 
 def main():
     here = Path(__file__).parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    wanted = {f"bench_{name}" for name in sys.argv[1:]}  # e.g. `python -m tests.bench.run scale`
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_") and (not wanted or m.name in wanted)
+    )
     if not names:
         print("no benchmarks found")
         return 1

@@ -272,8 +272,8 @@ def test_client_tab_query_count_is_constant(as_therapist, episode1, therapist, t
     assert content.count("Addendum ") >= 3
 
 
-QUERIES_CLIENT_TAB = 14 + 2  # +2: the audit chain's lock and head (audit/chain.py)
-QUERIES_DUE = 12 + 2  # +2: the audit chain's lock and head (audit/chain.py)
+QUERIES_CLIENT_TAB = 14  # event sealed after commit (audit/chain.py)
+QUERIES_DUE = 12  # event sealed after commit (audit/chain.py)
 
 
 def test_due_list_shows_my_clients_without_a_signed_checkin(as_therapist, make_episodes, therapist, this_monday):

@@ -140,7 +140,7 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
     # history: attendance (1), prescriptions + screens + results (3), goal ratings (1),
     # check-ins (1), the decisions (1), permissions of the user and of the groups (2), release
     # savepoint (1), the idle-logoff session update in its own savepoint (3)
-    expected = 19 + 2 + QUERIES_PER_EVALUATION  # +2: the audit chain's lock and head
+    expected = 19 + QUERIES_PER_EVALUATION  # event sealed after commit (audit/chain.py)
     with django_assert_num_queries(expected):
         assert len(as_casemanager.get(_url(short)).context["history"]["screens"]) == 4
     with django_assert_num_queries(expected):

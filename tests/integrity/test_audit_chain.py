@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from attendance.models import Session
 from attendance.services import RosterEntry, roster_save, session_note_sign
+from audit import chain
 from audit.models import AccessEvent, Signature
 from audit.services import access_event_record, access_events_record
 from checkins.services import checkin_save, checkin_sign
@@ -40,12 +41,14 @@ def five_events(therapist, episode1):
     first = access_event_record(request=_request(therapist), client=episode1.client)
     more = access_events_record(request=_request(therapist, "/export/"), clients=[ClientFactory() for _ in range(3)])
     last = access_event_record(request=_request(therapist), client=episode1.client, action=AccessEvent.Action.PRINT)
-    return [first, *more, last]
+    assert chain.seal_pending() == 5  # what runs when the request's transaction commits
+    return [AccessEvent.objects.get(pk=e.pk) for e in (first, *more, last)]
 
 
 def test_each_access_event_links_to_the_one_before_it_bulk_writes_too(five_events):
     stored = list(AccessEvent.objects.order_by("pk"))
     assert [e.pk for e in stored] == [e.pk for e in five_events]
+    assert [e.seal for e in stored] == [1, 2, 3, 4, 5]
     assert stored[0].prev_hash == ""
     for before, after in zip(stored, stored[1:], strict=False):
         assert after.prev_hash == before.hash and len(after.hash) == 64
@@ -61,7 +64,7 @@ def test_a_deleted_access_event_is_named(five_events):
     with pytest.raises(CommandError) as failure:
         _verify()
     assert f"access event #{after.pk}: does not follow access event #{five_events[1].pk}" in str(failure.value)
-    assert f"access event #{gone.pk} missing (deleted)" in str(failure.value)
+    assert f"seal {gone.seal} missing (deleted)" in str(failure.value)
 
 
 def test_an_altered_access_event_is_named(five_events):

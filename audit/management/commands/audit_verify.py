@@ -1,6 +1,7 @@
 """``manage.py audit_verify``: walk the hash chains of access events and signatures.
 
-Exit 0 with the counts (and each chain's head, to note down) when both are intact; exit 1
+Access events still unsealed (committed, not yet numbered and hashed: audit/chain.py) are
+sealed first. Exit 0 with the counts (and each chain's head, to note down) when both are intact; exit 1
 naming the first broken, missing or reordered row otherwise. Signatures are also checked
 against the records they sign: a signed record whose stored SHA-256 is not in the chain, or
 whose content no longer matches it, is named too.
@@ -41,6 +42,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         lines = []
+        pending = chain.seal_pending(AccessEvent)  # committed but not sealed yet (a worker stopped)
+        if pending:
+            lines.append(f"{pending} access event{'s' if pending != 1 else ''} sealed now")
         for model, label in ((AccessEvent, "access event"), (Signature, "signature")):
             count, problem = chain.first_break(model, label)
             if problem:

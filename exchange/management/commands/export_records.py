@@ -4,10 +4,9 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from audit import chain
 from audit.models import AccessEvent
+from audit.services import access_events_insert
 from clients.models import Client
 from exchange.exporter import dumps, records_export
 from programs.models import Site
@@ -40,7 +39,6 @@ class Command(BaseCommand):
                 AccessEvent(user=user, client=client, action=AccessEvent.Action.EXPORT, path="manage.py export_records")
                 for client in clients
             ]
-            with transaction.atomic():
-                AccessEvent.objects.bulk_create(chain.link(events))
+            access_events_insert(events)
         episodes = sum(len(c["episodes"]) for c in document["clients"])
         self.stdout.write(f"Exported {len(document['clients'])} clients, {episodes} episodes to {file}.")
