@@ -186,6 +186,7 @@ class Writes:
         session = self.rng.choice(rows).session
         session_note_sign(session=session, by=self.therapist)
         row = self.rng.choice([r for r in rows if r.session_id == session.pk])
+        row = Attendance.objects.select_related("session").get(pk=row.pk)  # as signed now
         status = "present" if row.status != "present" else "absent"
         attendance_correct(attendance=row, status=status, reason="Sign-in sheet.", by=self.casemanager)
 
