@@ -7,8 +7,8 @@ never when a client exists that the demo did not write.
 
 The toolkit knows no clinical app: the rows to clear are found through the app registry (every
 model that refers, directly or through another such model, to a client; their history; the
-audit trail; submission keys). Sites, tracks, criteria, users, letter templates and the
-analyte catalogue stay; the demo brings them back to their demo state itself.
+audit trail; submission keys). Sites (their MRN counters start over), tracks, criteria, users,
+letter templates and the analyte catalogue stay; the demo brings them back to their demo state.
 """
 
 import datetime as dt
@@ -82,3 +82,6 @@ def clear_demo_records():
     with pgtrigger.ignore():
         for model in cleared_models():
             model._base_manager.all()._raw_delete(connection.alias)
+    # No client is left: MRNs start over, so the rebuilt demo has the same MRNs (RIC-0001…) as
+    # the README's tour and is recognised as the demo next time.
+    apps.get_model("programs", "Site").objects.update(next_mrn_number=1)

@@ -29,6 +29,10 @@ def client_ids():
     return set(Client.objects.values_list("pk", flat=True))
 
 
+def mrns():
+    return set(Client.objects.values_list("mrn", flat=True))
+
+
 @pytest.fixture
 def demo(db, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-2026")
@@ -44,7 +48,7 @@ def test_a_stale_demo_is_rebuilt_for_today_with_the_same_options_and_reset_rebui
     assert "already there (built for" in seed()  # a second run adds nothing
     assert len(client_ids()) == cast
 
-    old_clients, old_sessions = client_ids(), Session.objects.count()
+    old_clients, old_mrns, old_sessions = client_ids(), mrns(), Session.objects.count()
     assert CheckIn.objects.filter(signed_at__isnull=False).exists()  # signed rows go too (PG triggers)
     built_days_ago(8)
     out = seed()  # what make run does: no options
@@ -53,6 +57,7 @@ def test_a_stale_demo_is_rebuilt_for_today_with_the_same_options_and_reset_rebui
     stamp = DemoDataset.objects.get()
     assert (stamp.built_for, stamp.seed) == (timezone.localdate(), 7)
     assert len(client_ids()) == cast and not old_clients & client_ids()
+    assert mrns() == old_mrns  # the same demo: RIC-0001 is Ana Diaz again, as in the README's tour
     assert Session.objects.count() == old_sessions  # rebuilt, not added to
     call_command("audit_verify", stdout=io.StringIO())  # the chains start over intact
 
