@@ -79,7 +79,7 @@ def test_roster_fits_a_390_px_screen_and_shows_whole_statuses(page, caseload, si
     page.goto("/attendance/today/")
     assert page_width(page) <= PHONE["width"]
     page.get_by_role("link", name="Take roster").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/attendance/sessions/*/")
     assert page_width(page) <= PHONE["width"]
 
     status = page.get_by_role("row", name=caseload.client.mrn).get_by_role("combobox", name="Status for")

@@ -38,9 +38,9 @@ def test_therapist_schedules_a_video_session_sees_it_in_the_week_and_reschedules
     assert_accessible(page)
 
     listed.get_by_role("link").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/attendance/sessions/*/")  # the click's page, not the one it left
     page.get_by_role("link", name="Reschedule").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/reschedule/")
     later = day + dt.timedelta(days=1)
     page.get_by_label("Date").fill(later.isoformat())
     page.get_by_label("Time").fill("15:00")
