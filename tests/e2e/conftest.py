@@ -12,9 +12,10 @@ import sys
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.servers.basehttp import WSGIRequestHandler
-from django.test.testcases import QuietWSGIRequestHandler
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 from accounts.twofactor import two_factor_required_by_role
 from tests.factories import PASSWORD
@@ -37,6 +38,23 @@ SERIOUS = {"serious", "critical"}
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# On SQLite the live server's threads share the test's one in-memory connection, so two
+# requests at once (a page and the fetch of its navigation counts, /work/counts.json) would run
+# statements on it together ("cannot open savepoint - SQL statements in progress"). There the
+# server takes one request at a time, as runserver's users never notice; PostgreSQL keeps the
+# threaded server (one connection per thread).
+class _OneRequestAtATime(WSGIServer):
+    """Django's WSGIServer without threads (its requests run in the live server's thread,
+    which already uses the test's connection)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _OneRequestAtATime
 
 
 def pytest_collection_modifyitems(config, items):
