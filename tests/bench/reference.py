@@ -90,10 +90,11 @@ ep AS (  -- each episode with its thresholds and the dates every rule measures f
 ),
 chain AS (  -- the episode itself (depth 0) and the earlier episodes its continuous stay carries
     SELECT ep.id AS root, ep.id AS episode_id, ep.client_id, ep.admitted_on AS opened, 0 AS depth,
-           ARRAY[ep.id::bigint] AS path
+           ARRAY[ep.id::bigint] AS path, ep.readiness_requires_cosignature AS cosignature_required
     FROM ep
     UNION ALL
-    SELECT ch.root, prev.id, ch.client_id, prev.admitted_on, ch.depth + 1, ch.path || prev.id::bigint
+    SELECT ch.root, prev.id, ch.client_id, prev.admitted_on, ch.depth + 1, ch.path || prev.id::bigint,
+           ch.cosignature_required
     FROM chain ch
     JOIN clients_episode prev
       ON prev.client_id = ch.client_id
@@ -293,7 +294,11 @@ achieved AS (
 -- Check-ins: week begun on or before D; the risk flag of each (signed or draft, carried too).
 ci AS (
     SELECT ch.root, ch.depth, c.week, c.signed_at IS NOT NULL AS signed, c.recommendation,
-           c.cosign_supervisor_id IS NOT NULL AND c.cosigned_at IS NULL AS awaiting_cosignature,
+           -- counts for readiness: signed; and co-signed when the root's criteria require it of an
+           -- author who needs co-signature (cosign_supervisor set)
+           c.signed_at IS NOT NULL
+             AND NOT (ch.cosignature_required AND c.cosign_supervisor_id IS NOT NULL AND c.cosigned_at IS NULL)
+             AS counts_for_readiness,
            (c.risk IN ('moderate', 'high') OR c.suicidal_ideation OR c.homicidal_ideation OR c.overdose_risk
             OR CASE WHEN jsonb_typeof(c.phq9_items) = 'array' AND jsonb_array_length(c.phq9_items) = 9
                      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.phq9_items) AS item
@@ -311,10 +316,9 @@ latest_signed AS (  -- the markers' latest signed check-in (the author's signatu
 ),
 latest_counted AS (  -- the readiness criterion's: with the co-signature required, one awaiting it
                      -- (its author needs co-signature, not co-signed yet) does not count
-    SELECT DISTINCT ON (ci.root) ci.root, ci.week, ci.recommendation
-    FROM ci JOIN ep ON ep.id = ci.root
-    WHERE ci.depth = 0 AND ci.signed AND NOT (ep.readiness_requires_cosignature AND ci.awaiting_cosignature)
-    ORDER BY ci.root, ci.week DESC
+    SELECT DISTINCT ON (root) root, week, recommendation
+    FROM ci WHERE depth = 0 AND counts_for_readiness
+    ORDER BY root, week DESC
 ),
 latest_any AS (  -- the latest check-in of the stay: on a tie, the earlier episode's (evaluate's order)
     SELECT DISTINCT ON (root) root, risk_flag
