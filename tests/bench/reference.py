@@ -13,8 +13,20 @@ Faithful, not approximate:
 - the screen interpretation of ``screening.interpretation.interpret`` (refused / missed / invalid
   and the specimen-validity rules, results overturned by a confirmed negative, inconclusive /
   pending, positives explained by the client's prescriptions on the collection day, precedence);
-- a continuous stay's carried screens, absences and check-ins (a recursive CTE over the chain),
-  same-day screens ordered as ``evaluate`` orders them;
+- a continuous stay (opened the day a step-down or step-up ended the previous episode, or the
+  day after): its carried screens, absences and check-ins (a recursive CTE over the chain),
+  same-day screens ordered as ``evaluate`` orders them, and its settling-in days (days 0–6 of
+  the episode raise no ``screen_overdue``, ``checkin_overdue`` nor ``hours_short``);
+- each attendance row as it counts: the latest ``AttendanceCorrection`` (by ``corrected_at``,
+  then id; at any date, as ``attendance.queries.effective_attendance`` reads it), else the row
+  as recorded; the modality (in person, video, phone) is not read: every one counts the same;
+- required weekly hours compared as numerics (66 minutes meet 1.1 hours, as the Decimal does);
+- the readiness check-in: signed, and co-signed where the episode's criteria require the
+  co-signature (``readiness_requires_cosignature``) of an author who needed one
+  (``cosign_supervisor`` set); the markers' latest check-in and the overdue flag need the
+  author's signature only;
+- step-down "not applicable" (no criteria) where the level's ``step_down_applies`` is off, and
+  the thresholds of 0 that require nothing (a share of goals of 0 is met without a worksheet);
 - PHQ-9 item 9 counted only from a list of nine whole numbers, as ``dashboard.queries`` reads it.
 
 Deliberate limits (documented, not hidden):
@@ -26,9 +38,10 @@ Deliberate limits (documented, not hidden):
   ending the same day), the SQL follows both; ``dashboard.queries.continued_stays`` takes one.
 
 Thresholds: the ``criteria`` CTE is the only place the thresholds are joined (one row per
-evaluated episode: its site's ``programs_criteria`` row, or the defaults of
-``dashboard.markers.Thresholds`` passed as parameters). Criteria per (site, level of care) is a
-change of that CTE's join only.
+evaluated episode: the ``programs_criteria`` row of its site and current level of care, or that
+level's defaults — ``programs.models.LEVEL_DEFAULTS`` over the field defaults, read through
+``programs.services.criteria_unsaved`` and passed as one JSON parameter, ``level_defaults()``).
+The defaults are data taken from the app; every rule applying them is written here again.
 
 Run it with ``jit = off`` (``SET LOCAL`` in the query's transaction): PostgreSQL's JIT adds about
 0.8 s of compilation to a query of this size and gains nothing at this row count.

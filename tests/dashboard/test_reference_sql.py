@@ -2,9 +2,12 @@
 same markers, readiness and flags as ``evaluate`` through the app's fact queries: 0 differences.
 
 Two independent implementations agreeing on varied histories (the agreement test's generator,
-plus continuous stays, evening screens near midnight, odd PHQ-9 answers, unusual criteria and
-required hours) is what lets the benchmark divide by the reference's time, and it checks the
-app's windowed fact queries against a query that reads everything.
+plus continuous stays — some in their settling-in days, some opened the day after —, evening
+screens near midnight, odd PHQ-9 answers, unusual criteria and required hours, outpatient and
+PHP episodes with their level's criteria, attendance corrected after signing, telehealth rows,
+check-ins awaiting co-signature at a site whose readiness requires it) is what lets the
+benchmark divide by the reference's time, and it checks the app's windowed fact queries against
+a query that reads everything.
 """
 
 import datetime as dt
@@ -13,12 +16,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef
 from django.utils import timezone
 
-from attendance.models import Attendance, AttendanceCorrection
+from attendance.models import Attendance, AttendanceCorrection, Session
 from checkins.models import CheckIn
 from clients.models import Episode
-from dashboard.markers import FLAG_CODES
+from dashboard.markers import FLAG_CODES, SETTLING_IN_FLAGS
 from goals.models import Goal
 from iop.dates import week_start
 from programs.models import Criteria
@@ -103,6 +107,14 @@ def outpatient_episodes(episodes):
     Episode.objects.filter(pk__in=[e.pk for e in episodes[112:124]]).update(level_of_care="PHP")
 
 
+def telehealth(rng, episodes):
+    """Sessions held by video, clients joining by phone: every modality counts the same."""
+    sessions = list(Session.objects.order_by("pk").values_list("pk", flat=True))
+    Session.objects.filter(pk__in=rng.sample(sessions, k=len(sessions) // 3)).update(modality="video")
+    rows = Attendance.objects.filter(episode_id__in=[e.pk for e in episodes[::3]])
+    rows.filter(pk__in=[pk for pk in rows.values_list("pk", flat=True) if rng.random() < 0.4]).update(modality="phone")
+
+
 def corrections(rng, episodes, today, user):
     """Attendance corrected after signing: the latest correction (by corrected_at, then id) is
     what counts; some rows corrected twice, two corrections at the same instant, some corrected
@@ -174,6 +186,7 @@ def varied(site1, site2, track1, therapist, therapist2):
     continue_stays(rng, episodes, today, therapist)
     edge_rows(rng, episodes, today, therapist)
     outpatient_episodes(episodes)
+    telehealth(rng, episodes)
     corrections(rng, episodes, today, therapist)
     cosignatures(rng, today, therapist2)
     for story in ("ready", "approaching", "struggling"):  # stories that reach every status
@@ -181,7 +194,7 @@ def varied(site1, site2, track1, therapist, therapist2):
     return today
 
 
-def test_the_reference_query_equals_evaluate_for_every_episode(varied):
+def test_the_reference_query_equals_evaluate_for_every_episode(varied, site2):
     today = varied
     for as_of in (today, today - dt.timedelta(days=1), today - dt.timedelta(days=4), today - dt.timedelta(days=30)):
         assert reference_differences(connection, as_of)[:10] == [], as_of
@@ -195,6 +208,28 @@ def test_the_reference_query_equals_evaluate_for_every_episode(varied):
     flags = {code for r in reference.values() for code in r["flags"]}
     assert flags == set(FLAG_CODES)
     assert sum(1 for r in reference.values() if r["markers"]["negative_streak"] >= 2) >= 5
+    # the newer rules are exercised: continuous stays in their settling-in days (one opened the
+    # day after the step-down), quiet for the settling-in flags; corrections; awaited co-signatures
+    ended = Episode.objects.filter(client_id=OuterRef("client_id"), end_reason__in=["stepped_down", "stepped_up"])
+    day_before = ExpressionWrapper(OuterRef("admitted_on") - dt.timedelta(days=1), output_field=DateField())
+    settling = Episode.objects.active().filter(admitted_on__gt=today - dt.timedelta(days=7))
+    settling = settling.filter(Exists(ended.filter(ended_on__lte=OuterRef("admitted_on"), ended_on__gte=day_before)))
+    assert settling.count() >= 4
+    assert settling.filter(Exists(ended.filter(ended_on=day_before))).exists()
+    assert not [
+        code
+        for pk in settling.values_list("pk", flat=True)
+        for code in reference[pk]["flags"]
+        if code in SETTLING_IN_FLAGS
+    ]
+    assert AttendanceCorrection.objects.filter(attendance__episode__status="active").count() >= 50
+    assert CheckIn.objects.filter(
+        episode__status="active",
+        episode__site=site2,
+        signed_at__isnull=False,
+        cosign_supervisor__isnull=False,
+        cosigned_at__isnull=True,
+    ).exists()
 
 
 def test_unusual_criteria_and_required_hours_agree_too(varied, site1):
