@@ -13,8 +13,20 @@ Faithful, not approximate:
 - the screen interpretation of ``screening.interpretation.interpret`` (refused / missed / invalid
   and the specimen-validity rules, results overturned by a confirmed negative, inconclusive /
   pending, positives explained by the client's prescriptions on the collection day, precedence);
-- a continuous stay's carried screens, absences and check-ins (a recursive CTE over the chain),
-  same-day screens ordered as ``evaluate`` orders them;
+- a continuous stay (opened the day a step-down or step-up ended the previous episode, or the
+  day after): its carried screens, absences and check-ins (a recursive CTE over the chain),
+  same-day screens ordered as ``evaluate`` orders them, and its settling-in days (days 0–6 of
+  the episode raise no ``screen_overdue``, ``checkin_overdue`` nor ``hours_short``);
+- each attendance row as it counts: the latest ``AttendanceCorrection`` (by ``corrected_at``,
+  then id; at any date, as ``attendance.queries.effective_attendance`` reads it), else the row
+  as recorded; the modality (in person, video, phone) is not read: every one counts the same;
+- required weekly hours compared as numerics (66 minutes meet 1.1 hours, as the Decimal does);
+- the readiness check-in: signed, and co-signed where the episode's criteria require the
+  co-signature (``readiness_requires_cosignature``) of an author who needed one
+  (``cosign_supervisor`` set); the markers' latest check-in and the overdue flag need the
+  author's signature only;
+- step-down "not applicable" (no criteria) where the level's ``step_down_applies`` is off, and
+  the thresholds of 0 that require nothing (a share of goals of 0 is met without a worksheet);
 - PHQ-9 item 9 counted only from a list of nine whole numbers, as ``dashboard.queries`` reads it.
 
 Deliberate limits (documented, not hidden):
@@ -26,9 +38,10 @@ Deliberate limits (documented, not hidden):
   ending the same day), the SQL follows both; ``dashboard.queries.continued_stays`` takes one.
 
 Thresholds: the ``criteria`` CTE is the only place the thresholds are joined (one row per
-evaluated episode: its site's ``programs_criteria`` row, or the defaults of
-``dashboard.markers.Thresholds`` passed as parameters). Criteria per (site, level of care) is a
-change of that CTE's join only.
+evaluated episode: the ``programs_criteria`` row of its site and current level of care, or that
+level's defaults — ``programs.models.LEVEL_DEFAULTS`` over the field defaults, read through
+``programs.services.criteria_unsaved`` and passed as one JSON parameter, ``level_defaults()``).
+The defaults are data taken from the app; every rule applying them is written here again.
 
 Run it with ``jit = off`` (``SET LOCAL`` in the query's transaction): PostgreSQL's JIT adds about
 0.8 s of compilation to a query of this size and gains nothing at this row count.
@@ -37,6 +50,7 @@ Run it with ``jit = off`` (``SET LOCAL`` in the query's transaction): PostgreSQL
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 import time
 from contextlib import contextmanager
@@ -48,14 +62,14 @@ from dashboard.markers import FLAG_CODES, Thresholds
 
 # Every threshold the query reads, with its default (a site without a Criteria row).
 THRESHOLD_FIELDS = [f.name for f in fields(Thresholds)]
-SHARE_FIELDS = {"attendance_rate_min", "step_down_goals_on_track", "graduation_goals_on_track"}
 
+_SQL_TYPES = {bool: "boolean", float: "float8", int: "int"}
 _CRITERIA_COLUMNS = ",\n           ".join(
-    f"COALESCE(c.{name}::float8, %(d_{name})s::float8) AS {name}"
-    if name in SHARE_FIELDS
-    else f"COALESCE(c.{name}, %(d_{name})s::int) AS {name}"
-    for name in THRESHOLD_FIELDS
+    f"COALESCE(c.{f.name}::{_SQL_TYPES[type(f.default)]}, "
+    f"(dflt.v ->> '{f.name}')::{_SQL_TYPES[type(f.default)]}) AS {f.name}"
+    for f in fields(Thresholds)
 )
+
 
 REFERENCE_SQL = (
     """
@@ -69,35 +83,35 @@ roots AS (  -- the episodes evaluated: every active one (or the ones asked for)
     WHERE e.status = 'active'
       AND (%(episode_ids)s::bigint[] IS NULL OR e.id = ANY(%(episode_ids)s::bigint[]))
 ),
-criteria AS (  -- THE thresholds join: one row per evaluated episode (site's row, else defaults)
+criteria AS (  -- THE thresholds join: one row per evaluated episode (its site and level's row, else
+                 -- the level's defaults)
     SELECT r.id AS episode_id,
            """
     + _CRITERIA_COLUMNS
     + """
     FROM roots r
-    LEFT JOIN programs_criteria c ON c.site_id = r.site_id
+    CROSS JOIN LATERAL (SELECT %(level_defaults)s::jsonb -> r.level_of_care AS v) dflt
+    LEFT JOIN programs_criteria c ON c.site_id = r.site_id AND c.level_of_care = r.level_of_care
 ),
 ep AS (  -- each episode with its thresholds and the dates every rule measures from
     SELECT r.*, k.*, p.d, p.tz,
            date_trunc('week', p.d)::date AS monday_d,   -- Monday of D's week
-           extract(isodow FROM p.d)::int - 1 AS weekday_d,  -- 0 = Monday
-           date_trunc('week', r.admitted_on)::date
-             + CASE WHEN date_trunc('week', r.admitted_on)::date = r.admitted_on THEN 0 ELSE 7 END
-             AS first_full_week
+           extract(isodow FROM p.d)::int - 1 AS weekday_d  -- 0 = Monday
     FROM roots r
     JOIN criteria k ON k.episode_id = r.id
     CROSS JOIN params p
 ),
 chain AS (  -- the episode itself (depth 0) and the earlier episodes its continuous stay carries
     SELECT ep.id AS root, ep.id AS episode_id, ep.client_id, ep.admitted_on AS opened, 0 AS depth,
-           ARRAY[ep.id::bigint] AS path
+           ARRAY[ep.id::bigint] AS path, ep.readiness_requires_cosignature AS cosignature_required
     FROM ep
     UNION ALL
-    SELECT ch.root, prev.id, ch.client_id, prev.admitted_on, ch.depth + 1, ch.path || prev.id::bigint
+    SELECT ch.root, prev.id, ch.client_id, prev.admitted_on, ch.depth + 1, ch.path || prev.id::bigint,
+           ch.cosignature_required
     FROM chain ch
     JOIN clients_episode prev
       ON prev.client_id = ch.client_id
-     AND prev.ended_on = ch.opened
+     AND prev.ended_on BETWEEN ch.opened - 1 AND ch.opened  -- ended that day or the day before
      AND prev.ended_on <= (SELECT d FROM params)
      AND prev.end_reason IN ('stepped_down', 'stepped_up')
      AND NOT prev.id = ANY(ch.path)
@@ -106,13 +120,29 @@ continued AS (
     SELECT root, bool_or(depth > 0) AS continued FROM chain GROUP BY root
 ),
 
--- Attendance: rows that count (neither the session nor the row cancelled), dated on or before D.
-att AS (
-    SELECT ch.root, ch.depth, s.date AS day, a.status, a.minutes_attended AS minutes
+-- Attendance: each row as it counts (the latest correction after signing, by corrected_at then id,
+-- else the row as recorded); the rows that count (neither the session nor the row cancelled),
+-- dated on or before D. Every modality (in person, video, phone) counts the same.
+att_effective AS (
+    SELECT ch.root, ch.depth, s.date AS day, s.status AS session_status,
+           COALESCE(fix.status, a.status) AS status,
+           COALESCE(fix.minutes_attended, a.minutes_attended) AS minutes
     FROM chain ch
     JOIN attendance_attendance a ON a.episode_id = ch.episode_id
     JOIN attendance_session s ON s.id = a.session_id
-    WHERE s.status <> 'cancelled' AND a.status <> 'cancelled' AND s.date <= (SELECT d FROM params)
+    LEFT JOIN LATERAL (
+        SELECT k.status, k.minutes_attended
+        FROM attendance_attendancecorrection k
+        WHERE k.attendance_id = a.id
+        ORDER BY k.corrected_at DESC, k.id DESC
+        LIMIT 1
+    ) fix ON true
+    WHERE s.date <= (SELECT d FROM params)
+),
+att AS (
+    SELECT root, depth, day, status, minutes
+    FROM att_effective
+    WHERE session_status <> 'cancelled' AND status <> 'cancelled'
 ),
 rate AS (  -- the episode's own sessions of the last attendance_window_days; absences flag: carried too
     SELECT ep.id,
@@ -277,6 +307,11 @@ achieved AS (
 -- Check-ins: week begun on or before D; the risk flag of each (signed or draft, carried too).
 ci AS (
     SELECT ch.root, ch.depth, c.week, c.signed_at IS NOT NULL AS signed, c.recommendation,
+           -- counts for readiness: signed; and co-signed when the root's criteria require it of an
+           -- author who needs co-signature (cosign_supervisor set)
+           c.signed_at IS NOT NULL
+             AND NOT (ch.cosignature_required AND c.cosign_supervisor_id IS NOT NULL AND c.cosigned_at IS NULL)
+             AS counts_for_readiness,
            (c.risk IN ('moderate', 'high') OR c.suicidal_ideation OR c.homicidal_ideation OR c.overdose_risk
             OR CASE WHEN jsonb_typeof(c.phq9_items) = 'array' AND jsonb_array_length(c.phq9_items) = 9
                      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.phq9_items) AS item
@@ -287,9 +322,15 @@ ci AS (
     JOIN checkins_checkin c ON c.episode_id = ch.episode_id
     WHERE c.week <= (SELECT d FROM params)
 ),
-latest_signed AS (
+latest_signed AS (  -- the markers' latest signed check-in (the author's signature is enough)
     SELECT DISTINCT ON (root) root, week, recommendation
     FROM ci WHERE depth = 0 AND signed
+    ORDER BY root, week DESC
+),
+latest_counted AS (  -- the readiness criterion's: with the co-signature required, one awaiting it
+                     -- (its author needs co-signature, not co-signed yet) does not count
+    SELECT DISTINCT ON (root) root, week, recommendation
+    FROM ci WHERE depth = 0 AND counts_for_readiness
     ORDER BY root, week DESC
 ),
 latest_any AS (  -- the latest check-in of the stay: on a tie, the earlier episode's (evaluate's order)
@@ -328,7 +369,7 @@ measured AS (
            CASE WHEN on_track.counted > 0 THEN on_track.on_track::float8 / on_track.counted END AS goals_share,
            COALESCE(achieved.all_achieved, false) AS all_achieved,
            ls.week AS latest_checkin_on, ls.recommendation AS latest_recommendation,
-           CASE WHEN ls.week >= ep.d - ep.checkin_max_age_days THEN ls.recommendation END AS recommendation,
+           CASE WHEN lc.week >= ep.d - ep.checkin_max_age_days THEN lc.recommendation END AS recommendation,
            ep.d - checkins.last_risk_week AS days_since_risk,
            COALESCE(la.risk_flag, false) AS latest_risk,
            checkins.signed_this_week, checkins.signed_recently
@@ -341,6 +382,7 @@ measured AS (
     LEFT JOIN on_track ON on_track.episode_id = ep.id
     LEFT JOIN achieved ON achieved.episode_id = ep.id
     LEFT JOIN latest_signed ls ON ls.root = ep.id
+    LEFT JOIN latest_counted lc ON lc.root = ep.id
     LEFT JOIN latest_any la ON la.root = ep.id
     JOIN checkins ON checkins.id = ep.id
 ),
@@ -354,42 +396,58 @@ met AS (  -- each criterion met (sd_: step-down, gr_: graduation), and each flag
            m.streak >= m.graduation_streak AND COALESCE(m.span, 0) >= m.graduation_streak_days
              AS gr_negative_streak,
            m.days_since_bad IS NULL OR m.days_since_bad > m.no_positive_days AS no_positive_met,
-           m.all_achieved OR COALESCE(m.goals_share >= m.step_down_goals_on_track, false) AS sd_goals_on_track,
-           m.all_achieved OR COALESCE(m.goals_share >= m.graduation_goals_on_track, false) AS gr_goals_on_track,
+           m.step_down_goals_on_track = 0 OR m.all_achieved  -- a share of 0 requires nothing
+             OR COALESCE(m.goals_share >= m.step_down_goals_on_track, false) AS sd_goals_on_track,
+           m.graduation_goals_on_track = 0 OR m.all_achieved
+             OR COALESCE(m.goals_share >= m.graduation_goals_on_track, false) AS gr_goals_on_track,
            COALESCE(m.recommendation IN ('step_down', 'graduate'), false) AS sd_recommendation,
            COALESCE(m.recommendation = 'graduate', false) AS gr_recommendation,
            m.days_since_risk IS NULL OR m.days_since_risk > m.risk_free_days AS no_risk_met,
-           NOT m.continued OR m.d >= m.first_full_week AS overdue_counts
+           m.continued AND m.d - m.admitted_on < 7 AS settling_in  -- days 0-6 of a continuous stay
     FROM measured m
 )
 SELECT met.*,
-       CASE (NOT sd_weeks_in_program)::int + (NOT attendance_met)::int + (NOT hours_met)::int
+       CASE WHEN NOT step_down_applies THEN 'not_applicable'  -- nothing lower than this level
+       ELSE CASE (NOT sd_weeks_in_program)::int + (NOT attendance_met)::int + (NOT hours_met)::int
             + (NOT sd_negative_streak)::int + (NOT no_positive_met)::int + (NOT sd_goals_on_track)::int
             + (NOT sd_recommendation)::int + (NOT no_risk_met)::int
-         WHEN 0 THEN 'ready' WHEN 1 THEN 'approaching' ELSE 'not_ready' END AS step_down_status,
+         WHEN 0 THEN 'ready' WHEN 1 THEN 'approaching' ELSE 'not_ready' END END AS step_down_status,
        CASE (NOT gr_weeks_in_program)::int + (NOT attendance_met)::int + (NOT hours_met)::int
             + (NOT gr_negative_streak)::int + (NOT no_positive_met)::int + (NOT gr_goals_on_track)::int
             + (NOT gr_recommendation)::int + (NOT no_risk_met)::int
          WHEN 0 THEN 'ready' WHEN 1 THEN 'approaching' ELSE 'not_ready' END AS graduation_status,
        absences >= flag_absences_count AS flag_absences,
-       overdue_counts AND NOT completed_recently AS flag_screen_overdue,
-       overdue_counts AND ((weekday_d >= flag_checkin_weekday AND NOT signed_this_week) OR NOT signed_recently)
+       NOT settling_in AND NOT completed_recently AS flag_screen_overdue,
+       NOT settling_in AND ((weekday_d >= flag_checkin_weekday AND NOT signed_this_week) OR NOT signed_recently)
          AS flag_checkin_overdue,
        latest_risk AS flag_risk,
-       hours_short AS flag_hours_short
+       NOT settling_in AND hours_short AS flag_hours_short
 FROM met
 ORDER BY id
 """
 )
 
 
+def level_defaults() -> dict[str, dict]:
+    """{level of care: {threshold: value}}: what a site without a Criteria row for that level is
+    judged by (programs.models.LEVEL_DEFAULTS over the field defaults), as ``Thresholds`` reads it."""
+    from programs.models import LevelOfCare
+    from programs.services import criteria_unsaved
+
+    return {
+        level: {
+            name: getattr(Thresholds.from_criteria(criteria_unsaved(None, level)), name) for name in THRESHOLD_FIELDS
+        }
+        for level in LevelOfCare.values
+    }
+
+
 def _params(as_of, episode_ids=None):
-    defaults = Thresholds()
     return {
         "as_of": as_of,
         "tz": settings.TIME_ZONE,
         "episode_ids": None if episode_ids is None else [int(pk) for pk in episode_ids],
-        **{f"d_{name}": getattr(defaults, name) for name in THRESHOLD_FIELDS},
+        "level_defaults": json.dumps(level_defaults()),
     }
 
 
@@ -492,7 +550,10 @@ def as_evaluation_dict(row) -> dict:
             "latest_recommendation": row["latest_recommendation"],
             "latest_checkin_on": _iso(row["latest_checkin_on"]),
         },
-        "step_down": {"status": row["step_down_status"], "criteria": _criteria(row, "sd")},
+        "step_down": {
+            "status": row["step_down_status"],
+            "criteria": _criteria(row, "sd") if row["step_down_applies"] else [],  # not applicable: none
+        },
         "graduation": {"status": row["graduation_status"], "criteria": _criteria(row, "gr")},
         "flags": [code for code in FLAG_CODES if row[f"flag_{code}"]],
         "exact": {
