@@ -107,7 +107,7 @@ def session_detail(request, pk):
     episodes = queries.roster_episodes(session, extra_ids=added)
     existing = _existing(session)
     form = RosterForm(session=session, episodes=episodes, existing=existing)
-    makeup_q = request.GET.get("makeup_q", "")[:100]
+    makeup_q = _makeup_query(request.GET)
     return _roster_render(request, session, form, can_write, existing, added, makeup_q=makeup_q)
 
 
@@ -125,7 +125,7 @@ def _roster_makeup_add(request, session):
     draft["co_facilitators"] = request.POST.getlist("co_facilitators")  # the boxes ticked so far
     existing = {a.episode_id: a for a in session.attendance.all()}
     form = RosterForm(session=session, episodes=episodes, existing=existing, initial=draft)
-    makeup_q = request.POST.get("makeup_q", "")[:100] if "makeup_search" in request.POST else ""
+    makeup_q = _makeup_query(request.POST) if "makeup_search" in request.POST else ""
     return _roster_render(request, session, form, True, existing, [*posted, *added], makeup_q=makeup_q)
 
 
@@ -158,6 +158,12 @@ def _roster_post(request, session):
             messages.success(request, f"Roster saved: {len(episodes)} clients.")
             return redirect("attendance:session", session.pk)
     return _roster_render(request, session, form, True, {}, posted, status=400)
+
+
+def _makeup_query(data):
+    """The make-up search's words as typed: at most 100 characters, no NUL (which no name holds
+    and PostgreSQL refuses in a query)."""
+    return data.get("makeup_q", "").replace("\x00", "")[:100]
 
 
 def _existing(session):

@@ -114,3 +114,10 @@ def test_the_search_query_reads_only_this_sites_matches(evening, episode1, site1
         found = makeup_search(evening, "Sam", exclude_ids=[episode1.pk])
     assert len(ctx.captured_queries) == 1
     assert len(found) == 11  # 10 shown + 1 that says "more"
+
+
+def test_a_search_with_a_nul_character_is_a_search_not_an_error(as_therapist, evening, episode1):
+    """Hostile input: PostgreSQL refuses NUL in a query; the page answers as for the words."""
+    response = as_therapist.get(roster_url(evening), {"makeup_q": "Ana\x00"})
+    assert response.status_code == 200
+    assert response.context["makeup_q"] == "Ana"
