@@ -4,6 +4,7 @@ Never ``playwright install``: the browser is the system one. Without Chromium th
 skip on a developer machine; with REQUIRE_BROWSER_TESTS=1 (CI) they fail instead.
 """
 
+import contextlib
 import importlib
 import logging
 import os
@@ -123,6 +124,11 @@ def page(browser, live_server):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
+    # Let the page's last requests (its navigation-count fetch, /work/counts.json) finish before
+    # the test's database is flushed: a request still running holds a lock that TRUNCATE waits
+    # for (a deadlock on PostgreSQL).
+    with contextlib.suppress(Exception):  # a page that never settles is closed anyway
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
