@@ -26,6 +26,7 @@ from clients.models import Client, Episode, LevelOfCareChange
 from dashboard.snapshots import refresh_stale
 from goals.models import Goal, GoalRating, Worksheet
 from iop import integrity
+from iop.statistics import analyze
 from programs.models import Site, Track
 from screening.models import Analyte, Panel, Screen, ScreenResult
 
@@ -294,6 +295,7 @@ def seed_bulk(*, site, therapist, case_manager, count, weeks, today, rng, refres
             "signed check-ins": len(checkins),
         }
     )
+    analyze(Client, Episode, Session, Attendance, Screen, ScreenResult, Worksheet, Goal, GoalRating, CheckIn)
     if refresh:
         counts["snapshots"] = refresh_stale(Episode.objects.active(), today)  # the cast's too
     return counts
