@@ -9,7 +9,7 @@ from clients.models import Episode, LevelOfCare
 from dashboard.markers import APPROACHING, FLAG_CODES, FLAG_LABELS, NOT_READY, READY
 from dashboard.models import Decision
 from dashboard.services import DISCHARGE_REASONS, LEVEL_AFTER, OVERRIDE_RATIONALE_MIN
-from iop.forms import DateInput, StaffChoiceField
+from iop.forms import DateInput, ListedModelChoiceField, StaffChoiceField
 from iop.validators import NOTE_MAX_LENGTH
 from programs.models import Site, Track
 from programs.services import criteria_for_many
@@ -146,8 +146,8 @@ def _planned_continuing_care(episode):
 class CaseloadFilterForm(forms.Form):
     """The caseload's filters (GET). An invalid choice is shown as an error and ignored."""
 
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, empty_label="All sites")
-    track = forms.ModelChoiceField(queryset=Track.objects.none(), required=False, empty_label="All tracks")
+    site = ListedModelChoiceField(queryset=Site.objects.none(), required=False, empty_label="All sites")
+    track = ListedModelChoiceField(queryset=Track.objects.none(), required=False, empty_label="All tracks")
     therapist = StaffChoiceField(queryset=None, required=False, empty_label="Any therapist")
     case_manager = StaffChoiceField(queryset=None, required=False, empty_label="Any case manager")
     status = forms.ChoiceField(
@@ -169,8 +169,9 @@ class CaseloadFilterForm(forms.Form):
         users = get_user_model().objects.order_by("last_name", "first_name", "username")
         self.fields["site"].queryset = Site.objects.for_user(user)
         self.fields["track"].queryset = Track.objects.for_user(user).select_related("site")
-        self.fields["therapist"].queryset = users.filter(therapist_episodes__in=episodes).distinct()
-        self.fields["case_manager"].queryset = users.filter(case_manager_episodes__in=episodes).distinct()
+        # Staff named on the episodes in scope (a subquery: no join over every episode, no DISTINCT).
+        self.fields["therapist"].queryset = users.filter(pk__in=episodes.values("primary_therapist"))
+        self.fields["case_manager"].queryset = users.filter(pk__in=episodes.values("case_manager"))
 
     def filters(self):
         self.is_valid()
