@@ -62,7 +62,7 @@ def test_the_bulk_program_is_varied_signed_and_its_snapshots_are_current(db):
 
 def test_the_bulk_load_leaves_the_planner_statistics_of_what_it_filled(db):
     """PostgreSQL plans from table statistics; right after a bulk load (autovacuum not yet run,
-    or off) it would plan for empty tables. reltuples is -1 for a table never analyzed."""
+    or off) it would plan for empty tables."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -70,9 +70,9 @@ def test_the_bulk_load_leaves_the_planner_statistics_of_what_it_filled(db):
     _seed("--clients", "12", "--weeks", "4")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
-            "('screening_screenresult', 'goals_goalrating', 'attendance_attendance', 'checkins_checkin')"
+            "SELECT tablename, count(*) FROM pg_stats WHERE tablename IN "
+            "('screening_screenresult', 'goals_goalrating', 'attendance_attendance', 'checkins_checkin') "
+            "GROUP BY tablename"
         )
-        estimates = dict(cursor.fetchall())
-    assert len(estimates) == 4
-    assert all(rows > 0 for rows in estimates.values()), estimates
+        analyzed = dict(cursor.fetchall())  # column statistics: none for a table never analyzed
+    assert set(analyzed) == {"screening_screenresult", "goals_goalrating", "attendance_attendance", "checkins_checkin"}
