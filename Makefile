@@ -83,6 +83,8 @@ restore:
 	@test "$$(psql "$(DATABASE_URL)" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 0 \
 	  || { echo "the database of DATABASE_URL is not empty: restore into a fresh one (createdb)" >&2; exit 2; }
 	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@# pg_restore copies no planner statistics: without them every query is planned for empty tables.
+	vacuumdb --analyze-only --quiet --dbname="$(DATABASE_URL)"
 	@echo "restored $(BACKUP)"
 
 lint: setup
