@@ -102,6 +102,18 @@ def stale(episodes, as_of):
     return episodes.filter(~Exists(current))
 
 
+# What an evaluation reads of an episode (load only these: any other field would be one more query per episode).
+EPISODE_FIELDS = (
+    "pk",
+    "client_id",
+    "site_id",
+    "level_of_care",
+    "admitted_on",
+    "required_weekly_hours",
+    "inputs_version",
+)
+
+
 def refresh(episodes, as_of) -> int:
     """Recompute and store the snapshots of ``episodes`` (model objects with ``inputs_version``
     as read before their facts): one evaluation pass, bulk upserts. Returns how many."""
@@ -120,10 +132,9 @@ def refresh(episodes, as_of) -> int:
 def refresh_stale(episodes, as_of) -> int:
     """Bring the snapshots of the queryset ``episodes`` up to date as of ``as_of``: one query when
     all are current; else that, the evaluation's queries and the upsert."""
-    fields = ("pk", "client_id", "site_id", "level_of_care", "admitted_on", "required_weekly_hours", "inputs_version")
     # In episode order: two requests refreshing overlapping rows lock them in the same order
     # (no deadlock; the later upsert simply wins, and both wrote a correct snapshot).
-    todo = list(stale(episodes, as_of).select_related(None).only(*fields).order_by("pk"))
+    todo = list(stale(episodes, as_of).select_related(None).only(*EPISODE_FIELDS).order_by("pk"))
     return refresh(todo, as_of)
 
 

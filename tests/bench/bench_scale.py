@@ -128,7 +128,7 @@ def child():
     from attendance.models import Session
     from clients.models import Episode
     from clients.services import episodes_inputs_changed
-    from dashboard.snapshots import refresh, refresh_stale
+    from dashboard.snapshots import EPISODE_FIELDS, refresh, refresh_stale
 
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
@@ -175,7 +175,7 @@ def child():
             get(n, "/")
 
         def full_refresh(n):
-            refresh(Episode.objects.filter(pk__in=sites[n]["ids"]).only(*REFRESH_FIELDS), today)
+            refresh(Episode.objects.filter(pk__in=sites[n]["ids"]).only(*EPISODE_FIELDS), today)
 
         pages = {
             "caseload page 1": lambda n: get(n, "/"),
@@ -225,9 +225,6 @@ def child():
     if os.environ.get("BENCH_WRK", "1") != "0" and shutil.which("wrk"):
         n = max(SIZES)
         wrk_runs(sites[n], n)
-
-
-REFRESH_FIELDS = ("pk", "client_id", "site_id", "admitted_on", "required_weekly_hours", "inputs_version")
 
 
 def report(results, pages):
