@@ -84,6 +84,10 @@ def seal_pending(model=None):
                 row.hash = prev = integrity.chain_sha256(prev, integrity.row_content(row))
             model.objects.using(using).bulk_update(rows, ["seal", "prev_hash", "hash"], batch_size=500)
             sealed += len(rows)
+        if len(rows) < SEAL_BATCH:
+            # Nothing was left pending when we read: no second transaction just to find none.
+            # A row committed since is sealed by its own request's hook (after its commit).
+            return sealed
 
 
 def seal_after_commit(model=None, using=None):

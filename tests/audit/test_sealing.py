@@ -113,3 +113,20 @@ def test_concurrent_reads_do_not_wait_for_each_other_and_both_are_sealed_in_one_
     assert events[0].pk > events[1].pk  # B (inserted second) was sealed first: chain order is seal order
     assert events[1].prev_hash == events[0].hash
     assert "2 access events intact" in _verify()
+
+
+def test_sealing_a_request_s_events_reads_the_pending_rows_once(therapist, episode1, monkeypatch):
+    """Every read of a client record pays for its sealing: one short transaction, not a second
+    one only to find nothing left. More than a batch still seals everything (audit_verify)."""
+    from django.test.utils import CaptureQueriesContext
+
+    access_event_record(request=_request(therapist), client=episode1.client)
+    with CaptureQueriesContext(connection) as ctx:
+        assert chain.seal_pending() == 1
+    assert sum('"seal" IS NULL' in q["sql"] for q in ctx.captured_queries) == 1
+    monkeypatch.setattr(chain, "SEAL_BATCH", 2)
+    for _ in range(5):
+        access_event_record(request=_request(therapist), client=episode1.client)
+    assert chain.seal_pending() == 5
+    assert not AccessEvent.objects.filter(seal__isnull=True).exists()
+    assert "6 access events intact" in _verify()
