@@ -119,8 +119,8 @@ def _ordering(sort):
 def caseload_episodes(request):
     """(form, counts, shown, episodes): the user's caseload as filtered and sorted by the GET
     parameters, as a queryset of episodes joined to their current markers snapshot, and how
-    many rows that is. Stale
-    snapshots of the episodes in scope are refreshed first, in bulk (dashboard.snapshots)."""
+    many rows that is. Stale snapshots of the episodes in scope are refreshed first, in bulk
+    (dashboard.snapshots)."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
     in_scope = Episode.objects.for_user(request.user).active()
@@ -161,10 +161,6 @@ def caseload_episodes(request):
 ROW_RELATED = ("client", "site", "track", "primary_therapist", "case_manager", "marker_snapshot")
 
 
-def _with_rows_related(episodes):
-    return episodes.select_related(*ROW_RELATED)
-
-
 def _page(episodes, shown, number):
     """The page ``number`` of the ordered ``episodes``, its rows read in two steps: the page's ids
     by a narrow query (only the joins the filters and the order need), then those rows with
@@ -174,7 +170,7 @@ def _page(episodes, shown, number):
     paginator.count = shown  # counted by the caseload's aggregate already
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    by_id = _with_rows_related(Episode.objects.filter(pk__in=ids)).in_bulk()
+    by_id = Episode.objects.filter(pk__in=ids).select_related(*ROW_RELATED).in_bulk()
     page.object_list = _rows(by_id[pk] for pk in ids)
     return page
 
@@ -186,7 +182,7 @@ def _rows(episodes):
 def caseload_table(request):
     """(form, counts, rows) of the user's whole caseload as filtered and sorted (the CSV's)."""
     form, counts, _, episodes = caseload_episodes(request)
-    return form, counts, _rows(_with_rows_related(episodes))
+    return form, counts, _rows(episodes.select_related(*ROW_RELATED))
 
 
 def _headers(request):

@@ -11,8 +11,8 @@ from django.db import connection
 
 
 def analyze(*models):
-    """Refresh the planner statistics of the models' tables (and their history tables when
-    given), on PostgreSQL. Safe inside a transaction."""
+    """Refresh the planner statistics of the models' tables, on PostgreSQL. Safe inside a
+    transaction."""
     if connection.vendor != "postgresql" or not models:
         return
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
