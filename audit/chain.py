@@ -94,7 +94,16 @@ def seal_after_commit(model=None, using=None):
     """Seal the rows this transaction inserted once it commits (now, outside a transaction).
     Robust: a failed sealing is logged and never fails the committed request; the rows stay
     pending for the next sealing (any request, or ``audit_verify``)."""
-    transaction.on_commit(lambda: seal_pending(model), using=using, robust=True)
+    connection = transaction.get_connection(using)
+    hook = _SEAL_HOOKS.setdefault(model, lambda: seal_pending(model))
+    if connection.in_atomic_block and any(func is hook for _, func, _ in connection.run_on_commit):
+        # Already to be sealed after this commit: one sealing seals every row pending then. (A
+        # hook registered in a savepoint that rolls back is dropped with it, and so is this row.)
+        return
+    transaction.on_commit(hook, using=using, robust=True)
+
+
+_SEAL_HOOKS = {}  # model (None: access events) -> its one sealing function, so a transaction queues it once
 
 
 def first_break(model, label):

@@ -130,3 +130,27 @@ def test_sealing_a_request_s_events_reads_the_pending_rows_once(therapist, episo
     assert chain.seal_pending() == 5
     assert not AccessEvent.objects.filter(seal__isnull=True).exists()
     assert "6 access events intact" in _verify()
+
+
+def test_a_transaction_that_records_several_events_seals_them_once(
+    therapist, episode1, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for _ in range(3):
+            access_event_record(request=_request(therapist), client=episode1.client)
+    assert len(callbacks) == 1
+    assert sorted(AccessEvent.objects.values_list("seal", flat=True)) == [1, 2, 3]
+
+
+def test_an_event_after_a_rolled_back_one_is_still_sealed(therapist, episode1, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                access_event_record(request=_request(therapist), client=episode1.client)
+                raise RuntimeError("the page failed after recording its read")
+        except RuntimeError:
+            pass
+        kept = access_event_record(request=_request(therapist), client=episode1.client)
+    assert len(callbacks) == 1
+    kept.refresh_from_db()
+    assert AccessEvent.objects.count() == 1 and kept.seal == 1
