@@ -202,7 +202,7 @@ def test_the_due_list_query_count_is_constant(as_casemanager, site1, track1, cou
     _ended(site1, track1, days_ago=40, n=count)
     # session, user, savepoint, permissions (user + group), count, page rows, access event
     # (sealed after commit: audit/chain.py), release; the session save (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = as_casemanager.get(reverse("aftercare:due"))
     assert len(response.context["rows"]) == min(2 * count, PAGE_SIZE)  # 7 and 30 days: both not done
 

@@ -29,7 +29,7 @@ CSV_URL = reverse("dashboard:caseload_csv")
 #  14    the page's access event (one INSERT, with the ids of the clients shown)
 #  16–18 the session's idle-logoff timestamp saved (SAVEPOINT, UPDATE, RELEASE)
 # Before this change the page evaluated every episode in scope on every request (28 queries).
-PAGE_QUERIES = 18  # event sealed after commit (audit/chain.py)
+PAGE_QUERIES = 15  # event sealed after commit (audit/chain.py)
 # When some snapshots are stale (a write, a new day): one evaluation pass for all of them
 # (dashboard.queries, QUERIES_PER_EVALUATION) and one bulk upsert.
 REFRESH_QUERIES = QUERIES_PER_EVALUATION + 1

@@ -196,8 +196,8 @@ def _many(site, therapist, n):
 
 # session, user; 8 lists + the snapshot check; the access event (1: sealed after commit); perms (2);
 # savepoints (2)
-MY_WORK_QUERIES = 19
-COUNTS_QUERIES = 15  # the request's own (session, user, savepoints…) and one COUNT per kind
+MY_WORK_QUERIES = 16
+COUNTS_QUERIES = 12  # the request's own (session, user, savepoints…) and one COUNT per kind
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -140,7 +140,7 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
     # history: attendance (1), prescriptions + screens + results (3), goal ratings (1),
     # check-ins (1), the decisions (1), permissions of the user and of the groups (2), release
     # savepoint (1), the idle-logoff session update in its own savepoint (3)
-    expected = 19 + QUERIES_PER_EVALUATION  # event sealed after commit (audit/chain.py)
+    expected = 16 + QUERIES_PER_EVALUATION  # event sealed after commit (audit/chain.py)
     with django_assert_num_queries(expected):
         assert len(as_casemanager.get(_url(short)).context["history"]["screens"]) == 4
     with django_assert_num_queries(expected):
@@ -340,7 +340,7 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
     assert [c.episodes.count() for c in (few, many)] == [2, 8]
     # the same steps as for an active episode (see the test above): the ended episode's
     # markers as of its last day, its decision and the episode it continues come with them
-    expected = 19 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
+    expected = 16 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
     for iop in iops:
         with django_assert_num_queries(expected):
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})

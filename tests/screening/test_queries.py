@@ -31,9 +31,8 @@ def _screens(episode, cup, analytes, by, days, positive_every=3):
 # 5 access event insert, 6 episodes, 7-8 permissions (user, groups), 9 panels, 10 their analytes,
 # 11 screens (+panel, collector), 12 their results (+analyte), 13 prescriptions for the
 # interpretation, 14 prescriptions listed (incl. entered in error), 15 RELEASE SAVEPOINT,
-# 16-18 session save (SAVEPOINT, UPDATE, RELEASE) by the idle-logoff middleware, 19 the analyte
-# codes of the timeline's panels (what each panel cannot detect).
-TAB_QUERIES = 19  # event sealed after commit (audit/chain.py)
+# 16 the analyte codes of the timeline's panels (what each panel cannot detect).
+TAB_QUERIES = 16  # event sealed after commit (audit/chain.py)
 
 
 def test_screens_tab_query_count_is_constant(
@@ -55,8 +54,8 @@ def test_screens_tab_query_count_is_constant(
 
 # Pending list: 1 session, 2 user, 3 SAVEPOINT, 4 pending results (+analyte, screen, episode,
 # client, site; scoped by a subquery), 5 the page's access event (one INSERT), 6-7 permissions,
-# 8 RELEASE, 9-11 session save.
-PENDING_QUERIES = 11  # event sealed after commit (audit/chain.py)
+# 8 RELEASE.
+PENDING_QUERIES = 8  # event sealed after commit (audit/chain.py)
 
 
 def test_pending_list_query_count_is_constant(
