@@ -19,6 +19,7 @@ from dashboard.markers import FLAG_LABELS, RECOMMENDATION_WORDS, STATUS_LABELS, 
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation
 from dashboard.services import decision_record
+from dashboard.snapshots import current_evaluation
 from dashboard.views import READINESS_BADGE
 from iop.submissions import submission_replay, submit_once
 
@@ -112,7 +113,10 @@ def _markers_context(episode, as_of, *, episodes=None):
     """The markers of ``episode`` as of ``as_of`` (today, or an ended episode's last day)."""
     if episode is None:
         return {}
-    evaluation = episode_evaluation(episode, as_of)
+    if episode.is_active and as_of == timezone.localdate():
+        evaluation = current_evaluation(episode, as_of)  # the caseload's snapshot, when current
+    else:
+        evaluation = episode_evaluation(episode, as_of)
     linked = {"episode": episode, "episodes": episodes} if episodes is not None else {}
     return {
         "evaluation": evaluation,

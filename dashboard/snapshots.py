@@ -64,6 +64,23 @@ def flag_query(code):
     return Q(**{f"marker_snapshot__{FLAG_COLUMNS[code]}": True})
 
 
+# The criteria's ``detail`` (the words and links of the Progress tab) are kept in ``shown`` under
+# this key; a snapshot stored before they were has none, and the Progress tab recomputes it.
+DETAILS = "details"
+
+
+def _detail_document(detail):
+    """A criterion's detail as JSON: dates as ISO text, named in "dates" to be read back."""
+    dates = sorted(k for k, v in detail.items() if isinstance(v, dt.date))
+    values = {k: v.isoformat() if k in dates else v for k, v in detail.items()}
+    return {"values": values, "dates": dates}
+
+
+def _detail(document):
+    dates = set(document["dates"])
+    return {k: dt.date.fromisoformat(v) if k in dates and v else v for k, v in document["values"].items()}
+
+
 def snapshot_of(episode_id, evaluation: Evaluation, as_of, inputs_version, computed_at) -> MarkerSnapshot:
     """The snapshot row of one evaluation: its JSON exactly ``as_dict()``, plus its columns."""
     m = evaluation.markers
@@ -78,6 +95,10 @@ def snapshot_of(episode_id, evaluation: Evaluation, as_of, inputs_version, compu
             "attended_4w": m.attended_4w,
             "expected_4w": m.expected_4w,
             "required_weekly_hours": m.required_weekly_hours,
+            DETAILS: {
+                "step_down": [_detail_document(c.detail) for c in evaluation.step_down.criteria],
+                "graduation": [_detail_document(c.detail) for c in evaluation.graduation.criteria],
+            },
         },
         step_down_status=evaluation.step_down.status,
         graduation_status=evaluation.graduation.status,
@@ -120,13 +141,30 @@ def refresh(episodes, as_of) -> int:
     episodes = list(episodes)
     if not episodes:
         return 0
+    return len(_store(episodes, episode_evaluations(episodes, as_of), as_of))
+
+
+def _store(episodes, evaluations, as_of):
     computed_at = timezone.now()
-    evaluations = episode_evaluations(episodes, as_of)
     rows = [snapshot_of(e.pk, evaluations[e.pk], as_of, e.inputs_version, computed_at) for e in episodes]
     MarkerSnapshot.objects.bulk_create(
         rows, batch_size=UPSERT_BATCH, update_conflicts=True, unique_fields=["episode"], update_fields=COLUMNS
     )
-    return len(rows)
+    return rows
+
+
+def current_evaluation(episode, as_of) -> Evaluation:
+    """``episode``'s evaluation as of ``as_of`` with its criteria's details (the Progress tab):
+    read from its snapshot when that is current (one query), else computed, stored and returned.
+    ``episode`` is a model object whose ``inputs_version`` was read before this call."""
+    snapshot = MarkerSnapshot.objects.filter(
+        episode_id=episode.pk, as_of=as_of, inputs_version=episode.inputs_version
+    ).first()
+    if snapshot is not None and DETAILS in snapshot.shown:
+        return evaluation_of(snapshot)
+    evaluation = episode_evaluations([episode], as_of)[episode.pk]
+    _store([episode], {episode.pk: evaluation}, as_of)
+    return evaluation
 
 
 def refresh_stale(episodes, as_of) -> int:
@@ -145,15 +183,19 @@ def _day(text):
     return dt.date.fromisoformat(text) if text else None
 
 
-def _readiness(document):
-    criteria = tuple(Criterion(c["name"], c["measured"], c["required"], c["met"]) for c in document["criteria"])
+def _readiness(document, details):
+    criteria = tuple(
+        Criterion(c["name"], c["measured"], c["required"], c["met"], _detail(d) if d else {})
+        for c, d in zip(document["criteria"], details or [None] * len(document["criteria"]), strict=True)
+    )
     return Readiness(document["status"], criteria)
 
 
 def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
-    """The ``Evaluation`` a snapshot caches (without the criteria's explanation words): the
+    """The ``Evaluation`` a snapshot caches, with its criteria's details when it holds them: the
     rates from their unrounded columns, the rest from the JSON."""
     document, shown = snapshot.evaluation, snapshot.shown
+    details = shown.get(DETAILS) or {}
     m = document["markers"]
     markers = Markers(
         weeks_in_program=m["weeks_in_program"],
@@ -173,7 +215,7 @@ def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
     )
     return Evaluation(
         markers=markers,
-        step_down=_readiness(document["step_down"]),
-        graduation=_readiness(document["graduation"]),
+        step_down=_readiness(document["step_down"], details.get("step_down")),
+        graduation=_readiness(document["graduation"], details.get("graduation")),
         flags=tuple(document["flags"]),
     )

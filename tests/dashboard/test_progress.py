@@ -136,15 +136,22 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
             episode=episode, kind=Decision.Kind.CONTINUE, rationale="Keep going.", by=casemanager, decided_on=today
         )
     # session + user (2), the request's savepoint (1), the client (1), the access event (1),
-    # the episodes (1), the markers (QUERIES_PER_EVALUATION: see dashboard.queries), the
-    # history: attendance (1), prescriptions + screens + results (3), goal ratings (1),
-    # check-ins (1), the decisions (1), permissions of the user and of the groups (2), release
-    # savepoint (1), the idle-logoff session update in its own savepoint (3)
-    expected = 16 + QUERIES_PER_EVALUATION  # event sealed after commit (audit/chain.py)
-    with django_assert_num_queries(expected):
-        assert len(as_casemanager.get(_url(short)).context["history"]["screens"]) == 4
-    with django_assert_num_queries(expected):
-        assert len(as_casemanager.get(_url(long)).context["history"]["screens"]) == 31
+    # the episodes (1), the history: attendance (1), prescriptions + screens + results (3), goal
+    # ratings (1), check-ins (1), the decisions (1), permissions of the user and of the groups
+    # (2), release savepoint (1); the event is sealed after commit (audit/chain.py). And the
+    # markers: the episode's snapshot (1), when it is not current the evaluation
+    # (QUERIES_PER_EVALUATION: see dashboard.queries) and the snapshot stored (1).
+    first, again = 16 + 1 + QUERIES_PER_EVALUATION + 1, 16 + 1
+    for episode, screens in ((short, 4), (long, 31)):
+        with django_assert_num_queries(first):
+            first_view = as_casemanager.get(_url(episode)).context
+        assert len(first_view["history"]["screens"]) == screens
+        with django_assert_num_queries(again):  # the snapshot is current: read, not recomputed
+            second_view = as_casemanager.get(_url(episode)).context
+        assert second_view["evaluation"] == first_view["evaluation"]
+        assert [row[2] for _, _, _, rows in second_view["readiness"] for row in rows] == [
+            row[2] for _, _, _, rows in first_view["readiness"] for row in rows
+        ]  # the same words and links, from the details kept in the snapshot
 
 
 # --- Issue 14: the episode switcher, an ended episode as of its last day, its decision ---------
@@ -345,5 +352,25 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
         with django_assert_num_queries(expected):
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})
         assert response.context["ending"]["decision"].episode == iop
-        with django_assert_num_queries(expected - 2):  # the fresh OP episode has no ratings nor results to read
+        # the fresh OP episode has no ratings nor results to read; its snapshot is looked up and stored
+        with django_assert_num_queries(expected - 2 + 2):
             assert as_casemanager.get(_url(iop)).context["continues_from"] == iop
+
+
+def test_progress_after_a_write_shows_the_new_markers_not_the_stored_snapshot(as_casemanager, site1, track1, therapist):
+    from dashboard.queries import episode_evaluation
+    from screening.models import Analyte
+    from screening.services import screen_record
+    from tests.factories import PanelFactory
+
+    today = timezone.localdate()
+    episode = EpisodeFactory(site=site1, track=track1, admitted_on=today - dt.timedelta(weeks=6))
+    history_build(episode, weeks=5, author=therapist)
+    before = as_casemanager.get(_url(episode)).context["evaluation"]
+    assert before.markers.last_screen_on < today
+    panel = PanelFactory(name="One", analytes=[Analyte.objects.get(code="FEN")])
+    screen_record(episode=episode, collected_at=timezone.now(), by=therapist, panel=panel)
+    after = as_casemanager.get(_url(episode)).context["evaluation"]
+    assert after.markers.last_screen_on == today
+    episode.refresh_from_db()
+    assert after == episode_evaluation(episode, today)

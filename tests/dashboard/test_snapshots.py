@@ -48,6 +48,11 @@ def as_json(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _details(evaluation):
+    """Each criterion's detail (the Progress tab's words and links): not part of ``as_dict``."""
+    return [c.detail for r in (evaluation.step_down, evaluation.graduation) for c in r.criteria]
+
+
 def differences(day):
     """(episode ref, column, stored, fresh) for every active episode whose snapshot is not what
     a fresh evaluation gives (a missing snapshot is one difference)."""
@@ -71,6 +76,8 @@ def differences(day):
                 found.append((e.ref, column, got, want))
         if evaluation_of(snapshot).as_dict() != fresh[e.pk].as_dict():
             found.append((e.ref, "evaluation_of", None, None))
+        if _details(evaluation_of(snapshot)) != _details(fresh[e.pk]):
+            found.append((e.ref, "details", _details(evaluation_of(snapshot)), _details(fresh[e.pk])))
     return found
 
 
