@@ -77,7 +77,9 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
         model = Episode
 
     client = factory.SubFactory(ClientFactory)
-    ref = factory.LazyAttributeSequence(lambda o, n: f"{o.client.mrn}-{n}")
+    # From 100 on: the services number a client's next episode 2, 3, … (clients.services), and
+    # a test that mixes both must not depend on how many episodes earlier tests made.
+    ref = factory.LazyAttributeSequence(lambda o, n: f"{o.client.mrn}-{n + 100}")
     site = factory.SubFactory(SiteFactory)
     track = factory.SubFactory(TrackFactory, site=factory.SelfAttribute("..site"))
     admitted_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(weeks=8))
