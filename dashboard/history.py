@@ -7,7 +7,7 @@ their results (with analytes), the client's prescriptions, goal ratings, check-i
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Prefetch
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
@@ -16,9 +16,15 @@ from checkins.models import CheckIn
 from checkins.scoring import gad7_total, phq9_total
 from goals.models import GoalRating
 from iop.dates import week_start, weeks_between
-from screening.interpretation import STREAK_KEEPING, Interpretation
+from screening.interpretation import (
+    STREAK_KEEPING,
+    Interpretation,
+    PrescriptionFact,
+    ResultFact,
+    ValidityFact,
+    interpret,
+)
 from screening.models import Prescription, Screen, ScreenResult
-from screening.queries import interpret_screen
 
 
 def _safe_total(total, items):
@@ -47,24 +53,61 @@ def attendance_weeks(episode, mondays, as_of):
 
 
 def screen_timeline(episode, as_of):
-    """[{collected_on, interpretation, label, badge, positives, method}] oldest first."""
+    """[{collected_on, interpretation, label, keeps_streak, positives, method}] oldest first.
+
+    Read as values (screens with their local date computed by the database, their results with
+    the analyte's code, the client's prescriptions), not as model objects: a long stay has
+    hundreds of results. Each screen is interpreted by screening.interpretation.interpret."""
+    in_range = {"episode": episode, "entered_in_error": False, "collected_at__date__lte": as_of}
     screens = (
-        Screen.objects.filter(episode=episode, entered_in_error=False, collected_at__date__lte=as_of)
-        .prefetch_related(Prefetch("results", queryset=ScreenResult.objects.select_related("analyte")))
+        Screen.objects.filter(**in_range)
+        .annotate(day=TruncDate("collected_at", tzinfo=timezone.get_current_timezone()))
         .order_by("collected_at")
+        .values_list(
+            "id",
+            "day",
+            "outcome",
+            "method",
+            "temperature_in_range",
+            "creatinine_mg_dl",
+            "specific_gravity",
+            "ph",
+            "nitrite_ug_ml",
+            "adulterant_noted",
+        )
     )
-    prescriptions = list(Prescription.objects.filter(client_id=episode.client_id, entered_in_error=False))
+    results = defaultdict(list)
+    for screen_id, analyte_id, code, result, confirmation in (
+        ScreenResult.objects.filter(**{f"screen__{k}": v for k, v in in_range.items()})
+        .order_by("analyte__code")
+        .values_list("screen_id", "analyte_id", "analyte__code", "result", "confirmation")
+    ):
+        results[screen_id].append((ResultFact(str(analyte_id), result, confirmation), code))
+    prescriptions = [
+        PrescriptionFact(str(analyte_id), start, end)
+        for analyte_id, start, end in Prescription.objects.filter(
+            client_id=episode.client_id, entered_in_error=False
+        ).values_list("analyte_id", "start", "end")
+    ]
+    methods = dict(Screen.Method.choices)
     timeline = []
-    for screen in screens:
-        meaning = Interpretation(interpret_screen(screen, prescriptions))
+    for screen_id, day, outcome, method, temperature, creatinine, gravity, ph, nitrite, adulterant in screens:
+        found = results.get(screen_id, ())
+        meaning = interpret(
+            outcome=outcome,
+            collected_on=day,
+            results=[fact for fact, _ in found],
+            validity=ValidityFact(temperature, creatinine, gravity, ph, nitrite, adulterant),
+            prescriptions=prescriptions,
+        )
         timeline.append(
             {
-                "collected_on": timezone.localdate(screen.collected_at),
+                "collected_on": day,
                 "interpretation": meaning.value,
                 "label": meaning.label,
                 "keeps_streak": meaning in STREAK_KEEPING,
-                "positives": ", ".join(r.analyte.code for r in screen.results.all() if r.result != r.Result.NEGATIVE),
-                "method": screen.get_method_display(),
+                "positives": ", ".join(code for fact, code in found if fact.result != ScreenResult.Result.NEGATIVE),
+                "method": methods.get(method, method),
             }
         )
     return timeline

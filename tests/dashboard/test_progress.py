@@ -352,8 +352,9 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
         with django_assert_num_queries(expected):
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})
         assert response.context["ending"]["decision"].episode == iop
-        # the fresh OP episode has no ratings nor results to read; its snapshot is looked up and stored
-        with django_assert_num_queries(expected - 2 + 2):
+        # the fresh OP episode: its evaluation has no ratings nor results to read (-2), its
+        # snapshot is looked up and stored (+2), the history reads its (no) results all the same (+1)
+        with django_assert_num_queries(expected + 1):
             assert as_casemanager.get(_url(iop)).context["continues_from"] == iop
 
 
@@ -374,3 +375,37 @@ def test_progress_after_a_write_shows_the_new_markers_not_the_stored_snapshot(as
     assert after.markers.last_screen_on == today
     episode.refresh_from_db()
     assert after == episode_evaluation(episode, today)
+
+
+def test_the_screen_timeline_names_each_screens_positives_method_and_meaning(as_casemanager, site1, track1, therapist):
+    from screening.models import Analyte, Screen
+    from screening.services import prescription_add, screen_record
+    from tests.factories import PanelFactory
+
+    today = timezone.localdate()
+    episode = EpisodeFactory(site=site1, track=track1, admitted_on=today - dt.timedelta(days=20))
+    bup, coc, thc = (Analyte.objects.get(code=c) for c in ("BUP", "COC", "THC"))
+    panel = PanelFactory(name="Three", analytes=[bup, coc, thc])
+    prescription_add(
+        client=episode.client, analyte=bup, medication="Buprenorphine", start=episode.admitted_on, by=therapist
+    )
+    noon = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=10), dt.time(12)))
+    screen_record(episode=episode, collected_at=noon, by=therapist, panel=panel, results={bup.pk: "positive"})
+    screen_record(
+        episode=episode,
+        collected_at=noon + dt.timedelta(days=3),
+        by=therapist,
+        panel=panel,
+        method=Screen.Method.LAB,
+        results={bup.pk: "positive", thc.pk: "positive", coc.pk: "positive"},
+    )
+    late_evening = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=5), dt.time(23, 30)))
+    screen_record(episode=episode, collected_at=late_evening, by=therapist, panel=panel)
+
+    timeline = as_casemanager.get(_url(episode)).context["history"]["screens"]
+
+    assert [(s["collected_on"], s["interpretation"], s["positives"], s["method"]) for s in timeline] == [
+        (noon.date(), "expected_positive", "BUP", "Point-of-care cup (presumptive)"),
+        (noon.date() + dt.timedelta(days=3), "unexpected_positive", "BUP, COC, THC", "Laboratory"),
+        (late_evening.date(), "negative", "", "Point-of-care cup (presumptive)"),  # the local day, not UTC's next one
+    ]
