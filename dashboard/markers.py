@@ -317,7 +317,11 @@ def hours_weeks(facts, as_of, t):
 
 def hours_by_week(facts, as_of, t):
     """Hours attended in each of the complete weeks before D's week, oldest → newest."""
-    return tuple(None if w is None else round(float(w.hours), 2) for w in hours_weeks(facts, as_of, t))
+    return _hours_of(hours_weeks(facts, as_of, t))
+
+
+def _hours_of(weeks):
+    return tuple(None if w is None else round(float(w.hours), 2) for w in weeks)
 
 
 def _screens_newest_first(facts, as_of):
@@ -394,15 +398,17 @@ def _days_since_risk(facts, as_of):
     return (as_of - max(risky)).days if risky else None
 
 
-def compute_markers(facts: EpisodeFacts, as_of: dt.date, t: Thresholds) -> Markers:
+def compute_markers(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, *, weeks=None, screens=None) -> Markers:
+    """``weeks`` (hours_weeks) and ``screens`` (newest first), when the caller has them already."""
     rate = attendance_window(facts, as_of, t)
-    screens = _screens_newest_first(facts, as_of)
+    screens = _screens_newest_first(facts, as_of) if screens is None else screens
+    weeks = hours_weeks(facts, as_of, t) if weeks is None else weeks
     streak, span = negative_streak(screens)
     latest_signed = _latest_signed_checkin(facts, as_of)
     return Markers(
         weeks_in_program=weeks_in_program(facts.admitted_on, as_of),
         attendance_rate_4w=rate.rate,
-        hours_by_week=hours_by_week(facts, as_of, t),
+        hours_by_week=_hours_of(weeks),
         negative_streak=streak,
         negative_streak_days=span,
         last_screen_on=screens[0].collected_on if screens else None,
@@ -417,10 +423,11 @@ def compute_markers(facts: EpisodeFacts, as_of: dt.date, t: Thresholds) -> Marke
     )
 
 
-def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goals_share, recommendations):
+def _readiness(
+    facts, as_of, t, m, *, weeks, screens, min_weeks, streak_needed, streak_days, goals_share, recommendations
+):
     required_hours = float(facts.required_weekly_hours)
-    weeks_met = sum(1 for w in hours_weeks(facts, as_of, t) if w is not None and w.hours_met)
-    screens = _screens_newest_first(facts, as_of)
+    weeks_met = sum(1 for w in weeks if w is not None and w.hours_met)
     days_since_bad = _days_since_last(screens, NOT_NEGATIVE, as_of)
     all_achieved = every_goal_achieved(facts)  # nothing left to be on track with
     latest_signed = _latest_readiness_checkin(facts, as_of, t)
@@ -502,7 +509,10 @@ def _readiness(facts, as_of, t, m, *, min_weeks, streak_needed, streak_days, goa
     return Readiness(status, criteria)
 
 
-def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers) -> tuple[str, ...]:
+def compute_flags(
+    facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers, *, weeks=None, screens=None
+) -> tuple[str, ...]:
+    """``weeks`` (hours_weeks) and ``screens`` (newest first), when the caller has them already."""
     flags = set()
     carried_attendance = facts.prior_attendance if facts.continued else ()
     absences = attendance_rules.unexcused_since(
@@ -510,7 +520,7 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     )
     if absences >= t.flag_absences_count:
         flags.add("absences")
-    screens = _screens_newest_first(facts, as_of)
+    screens = _screens_newest_first(facts, as_of) if screens is None else screens
     if any(
         s.interpretation == UNEXPECTED_POSITIVE and s.collected_on >= _since(as_of, t.flag_positive_days)
         for s in screens
@@ -531,7 +541,7 @@ def compute_flags(facts: EpisodeFacts, as_of: dt.date, t: Thresholds, m: Markers
     risk_checkins = _risk_checkins_to(facts, as_of)
     if risk_checkins and max(risk_checkins, key=lambda c: c.week).risk_flag:
         flags.add("risk")
-    weeks = hours_weeks(facts, as_of, t)
+    weeks = hours_weeks(facts, as_of, t) if weeks is None else weeks
     last_week = weeks[-1] if weeks else None
     partial = last_week is not None and attendance_rules.partial_admission_week(last_week.week, facts.admitted_on)
     if last_week is not None and not partial and not last_week.hours_met:  # a partial admission week is not short
@@ -596,7 +606,9 @@ def streak_read_back_to(facts: EpisodeFacts, as_of: dt.date, window_start: dt.da
 
 def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None = None) -> Evaluation:
     t = thresholds or Thresholds()
-    m = compute_markers(facts, as_of, t)
+    # Read once, used by the markers, both readinesses and the flags.
+    seen = {"weeks": hours_weeks(facts, as_of, t), "screens": _screens_newest_first(facts, as_of)}
+    m = compute_markers(facts, as_of, t, **seen)
     step_down = (
         Readiness(NOT_APPLICABLE, ())
         if not t.step_down_applies
@@ -605,6 +617,7 @@ def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None 
             as_of,
             t,
             m,
+            **seen,
             min_weeks=t.step_down_min_weeks,
             streak_needed=t.step_down_streak,
             streak_days=t.step_down_streak_days,
@@ -617,13 +630,14 @@ def evaluate(facts: EpisodeFacts, as_of: dt.date, thresholds: Thresholds | None 
         as_of,
         t,
         m,
+        **seen,
         min_weeks=t.graduation_min_weeks,
         streak_needed=t.graduation_streak,
         streak_days=t.graduation_streak_days,
         goals_share=t.graduation_goals_on_track,
         recommendations=("graduate",),
     )
-    return Evaluation(m, step_down, graduation, compute_flags(facts, as_of, t, m))
+    return Evaluation(m, step_down, graduation, compute_flags(facts, as_of, t, m, **seen))
 
 
 # --- Words ---------------------------------------------------------------------------------
