@@ -12,7 +12,9 @@ commits meanwhile leaves the snapshot stale (recomputed next time), never wrongl
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -147,10 +149,40 @@ def refresh(episodes, as_of) -> int:
 def _store(episodes, evaluations, as_of):
     computed_at = timezone.now()
     rows = [snapshot_of(e.pk, evaluations[e.pk], as_of, e.inputs_version, computed_at) for e in episodes]
-    MarkerSnapshot.objects.bulk_create(
-        rows, batch_size=UPSERT_BATCH, update_conflicts=True, unique_fields=["episode"], update_fields=COLUMNS
-    )
+    if connection.vendor == "postgresql":
+        _upsert_postgresql(rows)
+    else:
+        MarkerSnapshot.objects.bulk_create(
+            rows, batch_size=UPSERT_BATCH, update_conflicts=True, unique_fields=["episode"], update_fields=COLUMNS
+        )
     return rows
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _upsert_postgresql(rows):
+    """The same upsert as ``bulk_create(update_conflicts=True)``, with every row in ONE jsonb
+    parameter that PostgreSQL expands (``jsonb_to_recordset``): Django's client-side binding of
+    26 parameters a row cost more than the statement itself (about 0.4 s for 1,000 snapshots)."""
+    fields = [MarkerSnapshot._meta.get_field(name) for name in ("episode", *COLUMNS)]
+    columns = [f.column for f in fields]
+    typed = ", ".join(f"{f.column} {f.db_type(connection)}" for f in fields)
+    table = MarkerSnapshot._meta.db_table
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # nosec B608 (names from the model, values a parameter)
+        f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(%s::jsonb) AS r({typed}) "
+        f"ON CONFLICT (episode_id) DO UPDATE SET {updates}"
+    )
+    for start in range(0, len(rows), UPSERT_BATCH):
+        batch = [
+            {f.column: _json_value(getattr(row, f.attname)) for f in fields}
+            for row in rows[start : start + UPSERT_BATCH]
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(batch)])
 
 
 def current_evaluation(episode, as_of) -> Evaluation:
