@@ -71,16 +71,22 @@ def flag_query(code):
 DETAILS = "details"
 
 
-def _detail_document(detail):
-    """A criterion's detail as JSON: dates as ISO text, named in "dates" to be read back."""
-    dates = sorted(k for k, v in detail.items() if isinstance(v, dt.date))
-    values = {k: v.isoformat() if k in dates else v for k, v in detail.items()}
-    return {"values": values, "dates": dates}
+def _details_document(evaluation):
+    """The criteria's details as JSON: {readiness: {criterion: detail}} for the criteria that have
+    one, dates as ISO text and their keys listed under "dates" to be read back."""
+    document, dates = {}, set()
+    for key, readiness in (("step_down", evaluation.step_down), ("graduation", evaluation.graduation)):
+        document[key] = {}
+        for c in readiness.criteria:
+            if c.detail:
+                dates.update(k for k, v in c.detail.items() if isinstance(v, dt.date))
+                document[key][c.name] = {k: _json_value(v) for k, v in c.detail.items()}
+    document["dates"] = sorted(dates)
+    return document
 
 
-def _detail(document):
-    dates = set(document["dates"])
-    return {k: dt.date.fromisoformat(v) if k in dates and v else v for k, v in document["values"].items()}
+def _detail(values, dates):
+    return {k: dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v for k, v in values.items()}
 
 
 def snapshot_of(episode_id, evaluation: Evaluation, as_of, inputs_version, computed_at) -> MarkerSnapshot:
@@ -97,10 +103,7 @@ def snapshot_of(episode_id, evaluation: Evaluation, as_of, inputs_version, compu
             "attended_4w": m.attended_4w,
             "expected_4w": m.expected_4w,
             "required_weekly_hours": m.required_weekly_hours,
-            DETAILS: {
-                "step_down": [_detail_document(c.detail) for c in evaluation.step_down.criteria],
-                "graduation": [_detail_document(c.detail) for c in evaluation.graduation.criteria],
-            },
+            DETAILS: _details_document(evaluation),
         },
         step_down_status=evaluation.step_down.status,
         graduation_status=evaluation.graduation.status,
@@ -215,10 +218,11 @@ def _day(text):
     return dt.date.fromisoformat(text) if text else None
 
 
-def _readiness(document, details):
+def _readiness(document, details, dates):
+    """A Readiness from its JSON; each criterion's detail from ``details`` ({name: values})."""
     criteria = tuple(
-        Criterion(c["name"], c["measured"], c["required"], c["met"], _detail(d) if d else {})
-        for c, d in zip(document["criteria"], details or [None] * len(document["criteria"]), strict=True)
+        Criterion(c["name"], c["measured"], c["required"], c["met"], _detail(details.get(c["name"], {}), dates))
+        for c in document["criteria"]
     )
     return Readiness(document["status"], criteria)
 
@@ -228,6 +232,7 @@ def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
     rates from their unrounded columns, the rest from the JSON."""
     document, shown = snapshot.evaluation, snapshot.shown
     details = shown.get(DETAILS) or {}
+    dates = set(details.get("dates", ()))
     m = document["markers"]
     markers = Markers(
         weeks_in_program=m["weeks_in_program"],
@@ -247,7 +252,7 @@ def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
     )
     return Evaluation(
         markers=markers,
-        step_down=_readiness(document["step_down"], details.get("step_down")),
-        graduation=_readiness(document["graduation"], details.get("graduation")),
+        step_down=_readiness(document["step_down"], details.get("step_down", {}), dates),
+        graduation=_readiness(document["graduation"], details.get("graduation", {}), dates),
         flags=tuple(document["flags"]),
     )
