@@ -80,7 +80,7 @@ def _attendance(ids, as_of, earliest):
     rows = defaultdict(list)
     qs = (
         effective_attendance()  # a corrected row counts as corrected (AttendanceCorrection)
-        .filter(episode_id__in=ids, session__date__gte=earliest, session__date__lte=as_of)
+        .filter(episode_id__any_of=ids, session__date__gte=earliest, session__date__lte=as_of)
         .order_by()
         .values_list("episode_id", "session__date", EFFECTIVE_STATUS, EFFECTIVE_MINUTES, "session__status")
     )
@@ -112,7 +112,7 @@ def _screens(ids, client_of, as_of, window_start, *, full=False):
     Read (dashboard.markers.screen_window_days): every screen from ``window_start``, and every
     older one that may not be negative; ``full`` reads every screen (the tests' yardstick)."""
     end = _day_end(as_of)
-    in_scope = Screen.objects.filter(episode_id__in=ids, entered_in_error=False, collected_at__lt=end)
+    in_scope = Screen.objects.filter(episode_id__any_of=ids, entered_in_error=False, collected_at__lt=end)
     read = in_scope if full else in_scope.filter(Q(collected_at__gte=_day_start(window_start)) | may_not_be_negative())
     screens = _screen_rows(read)
     # Specimen-validity measures, only for the (few) screens that have one: decimals are slow to load.
@@ -130,7 +130,7 @@ def _screens(ids, client_of, as_of, window_start, *, full=False):
     results = defaultdict(list)
     non_negative = (
         ScreenResult.objects.filter(
-            screen__episode_id__in=ids, screen__entered_in_error=False, screen__collected_at__lt=end
+            screen__episode_id__any_of=ids, screen__entered_in_error=False, screen__collected_at__lt=end
         )
         .exclude(Q(result=ScreenResult.Result.NEGATIVE) | Q(confirmation=ScreenResult.Confirmation.CONFIRMED_NEGATIVE))
         .order_by()
@@ -141,7 +141,7 @@ def _screens(ids, client_of, as_of, window_start, *, full=False):
     prescriptions = defaultdict(list)
     clients = set(client_of.values())
     for client_id, analyte_id, start, stop in (
-        Prescription.objects.filter(client_id__in=clients, entered_in_error=False)
+        Prescription.objects.filter(client_id__any_of=clients, entered_in_error=False)
         .order_by()
         .values_list("client_id", "analyte_id", "start", "end")
     ):
@@ -202,13 +202,13 @@ def _screens_back_to_breaks(episodes, chains, screens, as_of, window_start, read
 
 def _worksheets(ids, as_of, earliest):
     sheets = list(
-        Worksheet.objects.filter(episode_id__in=ids, week__gte=earliest, week__lte=as_of)
+        Worksheet.objects.filter(episode_id__any_of=ids, week__gte=earliest, week__lte=as_of)
         .order_by()
         .values_list("id", "episode_id", "week")
     )
     ratings = defaultdict(list)
     for worksheet_id, goal_id, rating in (
-        GoalRating.objects.filter(worksheet_id__in=[s[0] for s in sheets])
+        GoalRating.objects.filter(worksheet_id__any_of=[s[0] for s in sheets])
         .order_by()
         .values_list("worksheet_id", "goal_id", "rating")
     ):
@@ -217,7 +217,7 @@ def _worksheets(ids, as_of, earliest):
     for worksheet_id, episode_id, week in sheets:
         facts[episode_id].append(WorksheetFact(week, tuple(ratings.get(worksheet_id, ()))))
     goals = defaultdict(list)
-    for episode_id, goal in goal_facts(Goal.objects.filter(episode_id__in=ids)):
+    for episode_id, goal in goal_facts(Goal.objects.filter(episode_id__any_of=ids)):
         goals[episode_id].append(goal)
     return facts, goals
 
@@ -225,7 +225,7 @@ def _worksheets(ids, as_of, earliest):
 def _checkins(ids, as_of):
     facts = defaultdict(list)
     qs = (
-        CheckIn.objects.filter(episode_id__in=ids, week__lte=as_of)
+        CheckIn.objects.filter(episode_id__any_of=ids, week__lte=as_of)
         .annotate(
             signed=ExpressionWrapper(Q(signed_at__isnull=False), output_field=BooleanField()),
             awaiting=ExpressionWrapper(
@@ -267,7 +267,7 @@ def continued_stays(episodes, as_of) -> dict[int, list[int]]:
     clients = {e.client_id for e in episodes}
     earlier = defaultdict(list)  # client id → [(pk, admitted_on, ended_on, end_reason)]
     for pk, client_id, admitted_on, ended_on, end_reason in (
-        Episode.objects.filter(client_id__in=clients, ended_on__isnull=False, ended_on__lte=as_of)
+        Episode.objects.filter(client_id__any_of=clients, ended_on__isnull=False, ended_on__lte=as_of)
         .order_by()
         .values_list("pk", "client_id", "admitted_on", "ended_on", "end_reason")
     ):

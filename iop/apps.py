@@ -7,3 +7,6 @@ class IopConfig(AppConfig):
     name = "iop"
     verbose_name = "IOP"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from iop import lookups  # noqa: F401 (registers __any_of)
