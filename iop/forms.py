@@ -30,6 +30,14 @@ class ListedChoiceIterator(ModelChoiceIterator):
         for obj in self.queryset:
             yield self.choice(obj)
 
+    def __len__(self):
+        # From the rows read (and kept) for the options, not a COUNT query of its own: a
+        # template's {% for %} asks for the length first.
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return len(self) > 0
+
 
 class ListedModelChoiceField(forms.ModelChoiceField):
     """A model choice whose options are read in one query (ListedChoiceIterator)."""
