@@ -86,6 +86,8 @@ def _details_document(evaluation):
 
 
 def _detail(values, dates):
+    if not values:
+        return {}
     return {k: dt.date.fromisoformat(v) if k in dates and isinstance(v, str) else v for k, v in values.items()}
 
 
@@ -196,7 +198,7 @@ def current_evaluation(episode, as_of) -> Evaluation:
         episode_id=episode.pk, as_of=as_of, inputs_version=episode.inputs_version
     ).first()
     if snapshot is not None and DETAILS in snapshot.shown:
-        return evaluation_of(snapshot)
+        return evaluation_of(snapshot, with_details=True)
     evaluation = episode_evaluations([episode], as_of)[episode.pk]
     _store([episode], {episode.pk: evaluation}, as_of)
     return evaluation
@@ -227,11 +229,12 @@ def _readiness(document, details, dates):
     return Readiness(document["status"], criteria)
 
 
-def evaluation_of(snapshot: MarkerSnapshot) -> Evaluation:
-    """The ``Evaluation`` a snapshot caches, with its criteria's details when it holds them: the
-    rates from their unrounded columns, the rest from the JSON."""
+def evaluation_of(snapshot: MarkerSnapshot, *, with_details=False) -> Evaluation:
+    """The ``Evaluation`` a snapshot caches: the rates from their unrounded columns, the rest from
+    the JSON; ``with_details``, the criteria's details too (the Progress tab; the caseload shows
+    none of them)."""
     document, shown = snapshot.evaluation, snapshot.shown
-    details = shown.get(DETAILS) or {}
+    details = (shown.get(DETAILS) or {}) if with_details else {}
     dates = set(details.get("dates", ()))
     m = document["markers"]
     markers = Markers(

@@ -133,6 +133,19 @@ def test_a_filter_value_from_outside_the_users_sites_is_an_error_not_a_leak(
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"site", "status"}
     assert len(names(response)) == 3  # invalid filters are ignored
+    html = response.content.decode()
+    invalid = 'id="id_status" class="form-select is-invalid" aria-invalid="true" aria-describedby="id_status-error"'
+    assert invalid in html
+    assert '<div class="invalid-feedback" id="id_status-error">Select a valid choice.' in html
+    assert site2.name not in html  # neither an option nor echoed back
+
+
+def test_the_filters_show_the_choices_made(as_casemanager, site1, track1, therapist, casemanager):
+    mixed_caseload(site1, track1, therapist, casemanager)
+    html = as_casemanager.get(URL, {"flag": "absences", "therapist": therapist.pk}).content.decode()
+    assert '<option value="absences" selected>Absences</option>' in html
+    assert f'<option value="{therapist.pk}" selected>' in html
+    assert '<option value="" selected>All sites</option>' in html
 
 
 @pytest.mark.parametrize(

@@ -76,8 +76,10 @@ def differences(day):
                 found.append((e.ref, column, got, want))
         if evaluation_of(snapshot).as_dict() != fresh[e.pk].as_dict():
             found.append((e.ref, "evaluation_of", None, None))
-        if _details(evaluation_of(snapshot)) != _details(fresh[e.pk]):
-            found.append((e.ref, "details", _details(evaluation_of(snapshot)), _details(fresh[e.pk])))
+        if _details(evaluation_of(snapshot, with_details=True)) != _details(fresh[e.pk]):
+            found.append(
+                (e.ref, "details", _details(evaluation_of(snapshot, with_details=True)), _details(fresh[e.pk]))
+            )
     return found
 
 
