@@ -18,6 +18,7 @@ Two ways into a chain:
 """
 
 from django.db import connections, router, transaction
+from django.db.models import Subquery
 
 from iop import integrity
 
@@ -72,17 +73,28 @@ def seal_pending(model=None):
     while True:
         with transaction.atomic(using=using):
             _lock(model, connections[using])
-            rows = list(model.objects.using(using).filter(seal__isnull=True).order_by("pk")[:SEAL_BATCH])
+            head = model.objects.using(using).filter(seal__isnull=False).order_by("-seal")
+            rows = list(
+                model.objects.using(using)
+                .filter(seal__isnull=True)
+                .annotate(  # the chain's head, read with the pending rows (one round trip)
+                    head_seal=Subquery(head.values("seal")[:1]), head_hash=Subquery(head.values("hash")[:1])
+                )
+                .order_by("pk")[:SEAL_BATCH]
+            )
             if not rows:
                 return sealed
-            chained = model.objects.using(using).filter(seal__isnull=False)
-            head = chained.order_by("-seal").values("seal", "hash").first()
-            number, prev = (head["seal"], head["hash"]) if head else (0, integrity.GENESIS)
+            number, prev = rows[0].head_seal or 0, rows[0].head_hash or integrity.GENESIS
             for row in rows:
                 number += 1
                 row.seal, row.prev_hash = number, prev
                 row.hash = prev = integrity.chain_sha256(prev, integrity.row_content(row))
-            model.objects.using(using).bulk_update(rows, ["seal", "prev_hash", "hash"], batch_size=500)
+            if len(rows) == 1:  # a request's own event, most often: a plain UPDATE, no CASE to build
+                [row] = rows
+                chained = {"seal": row.seal, "prev_hash": row.prev_hash, "hash": row.hash}
+                model.objects.using(using).filter(pk=row.pk).update(**chained)
+            else:
+                model.objects.using(using).bulk_update(rows, ["seal", "prev_hash", "hash"], batch_size=500)
             sealed += len(rows)
         if len(rows) < SEAL_BATCH:
             # Nothing was left pending when we read: no second transaction just to find none.
