@@ -10,11 +10,21 @@ Progress tab took 142 ms (a goal-rating query scanned all 98k ratings; estimates
 from django.db import connection
 
 
+def _with_history(models):
+    """The models and their django-simple-history models (filled by the same bulk paths, and
+    read by queries such as a goal's status as of a week)."""
+    for model in models:
+        yield model
+        history = getattr(model, "history", None)
+        if history is not None and hasattr(history, "model"):
+            yield history.model
+
+
 def analyze(*models):
-    """Refresh the planner statistics of the models' tables, on PostgreSQL. Safe inside a
-    transaction."""
+    """Refresh the planner statistics of the models' tables and of their history tables, on
+    PostgreSQL. Safe inside a transaction."""
     if connection.vendor != "postgresql" or not models:
         return
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _with_history(models))
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")  # nosec B608 # table names from the models, no input

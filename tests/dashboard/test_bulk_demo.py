@@ -70,8 +70,16 @@ def test_the_bulk_load_leaves_the_planner_statistics_of_what_it_filled(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, count(*) FROM pg_stats WHERE tablename IN "
-            "('screening_screenresult', 'goals_goalrating', 'attendance_attendance', 'checkins_checkin') "
+            "('screening_screenresult', 'goals_goalrating', 'attendance_attendance', 'checkins_checkin', "
+            "'goals_historicalgoal', 'screening_historicalscreen') "
             "GROUP BY tablename"
         )
         analyzed = dict(cursor.fetchall())  # column statistics: none for a table never analyzed
-    assert set(analyzed) == {"screening_screenresult", "goals_goalrating", "attendance_attendance", "checkins_checkin"}
+    assert set(analyzed) == {
+        "screening_screenresult",
+        "goals_goalrating",
+        "attendance_attendance",
+        "checkins_checkin",
+        "goals_historicalgoal",  # read for a goal's status as of a week
+        "screening_historicalscreen",
+    }
