@@ -355,3 +355,32 @@ def test_after_every_write_the_snapshots_equal_a_fresh_evaluation(as_admin, site
             show_caseload(as_admin)
             assert differences(today) == [], f"after {done}"
     assert MarkerSnapshot.objects.count() >= Episode.objects.active().count()
+
+
+def test_a_refresh_pauses_the_cyclic_gc_and_gives_it_back_as_it_was(site1, track1, therapist, monkeypatch):
+    import gc
+
+    import pytest
+
+    from dashboard import snapshots
+
+    build_caseload(2, site=site1, track=track1, therapist=therapist)
+    seen = []
+    evaluations = snapshots.episode_evaluations
+
+    def watched(episodes, as_of):
+        seen.append(gc.isenabled())
+        return evaluations(episodes, as_of)
+
+    monkeypatch.setattr(snapshots, "episode_evaluations", watched)
+    assert gc.isenabled()
+    assert refresh_stale(Episode.objects.all(), timezone.localdate()) == 2
+    assert seen == [False] and gc.isenabled()
+
+    def failing(episodes, as_of):
+        raise RuntimeError("a failed evaluation")
+
+    monkeypatch.setattr(snapshots, "episode_evaluations", failing)
+    with pytest.raises(RuntimeError):
+        refresh_stale(Episode.objects.all(), timezone.localdate() + dt.timedelta(days=1))
+    assert gc.isenabled()  # given back after a failure too
