@@ -70,6 +70,12 @@ def test_caseload_lists_active_clients_with_markers_readiness_and_flags(
     assert "Check-in overdue" in html and "Hours short" in html
     assert "100%" in html and "9.0 / 9 h" in html
     assert "Step down to outpatient" in html and "Continue IOP" in html
+    for row in response.context["page"].object_list:  # the dates as MM/DD/YYYY, a dash when none
+        m = row.markers
+        screen = f"{m.last_screen_on:%m/%d/%Y}" if m.last_screen_on else "—"
+        assert f"<td>{screen}</td>" in html
+        if m.latest_recommendation:
+            assert f"week of {m.latest_checkin_on:%m/%d/%Y}</small>" in html
 
 
 def test_caseload_shows_only_active_episodes_of_the_users_sites(
