@@ -402,7 +402,11 @@ def test_the_screen_timeline_names_each_screens_positives_method_and_meaning(as_
     late_evening = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=5), dt.time(23, 30)))
     screen_record(episode=episode, collected_at=late_evening, by=therapist, panel=panel)
 
-    timeline = as_casemanager.get(_url(episode)).context["history"]["screens"]
+    response = as_casemanager.get(_url(episode))
+    timeline = response.context["history"]["screens"]
+    html = response.content.decode()
+    for day in (noon.date(), noon.date() + dt.timedelta(days=3), late_evening.date()):
+        assert f'<tr><th scope="row">{day:%m/%d/%Y}</th>' in html  # the table's row, MM/DD/YYYY
 
     assert [(s["collected_on"], s["interpretation"], s["positives"], s["method"]) for s in timeline] == [
         (noon.date(), "expected_positive", "BUP", "Point-of-care cup (presumptive)"),
