@@ -7,9 +7,6 @@ their results (with analytes), the client's prescriptions, goal ratings, check-i
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models.functions import TruncDate
-from django.utils import timezone
-
 from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import AttendanceFact, weekly_summaries
 from checkins.models import CheckIn
@@ -25,6 +22,7 @@ from screening.interpretation import (
     interpret,
 )
 from screening.models import Prescription, Screen, ScreenResult
+from screening.queries import VALIDITY_COLUMNS, collected_day
 
 
 def _safe_total(total, items):
@@ -61,20 +59,9 @@ def screen_timeline(episode, as_of):
     in_range = {"episode": episode, "entered_in_error": False, "collected_at__date__lte": as_of}
     screens = (
         Screen.objects.filter(**in_range)
-        .annotate(day=TruncDate("collected_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=collected_day())
         .order_by("collected_at")
-        .values_list(
-            "id",
-            "day",
-            "outcome",
-            "method",
-            "temperature_in_range",
-            "creatinine_mg_dl",
-            "specific_gravity",
-            "ph",
-            "nitrite_ug_ml",
-            "adulterant_noted",
-        )
+        .values_list("id", "day", "outcome", "method", *VALIDITY_COLUMNS)
     )
     results = defaultdict(list)
     for screen_id, analyte_id, code, result, confirmation in (
@@ -91,13 +78,13 @@ def screen_timeline(episode, as_of):
     ]
     methods = dict(Screen.Method.choices)
     timeline = []
-    for screen_id, day, outcome, method, temperature, creatinine, gravity, ph, nitrite, adulterant in screens:
+    for screen_id, day, outcome, method, *validity in screens:
         found = results.get(screen_id, ())
         meaning = interpret(
             outcome=outcome,
             collected_on=day,
             results=[fact for fact, _ in found],
-            validity=ValidityFact(temperature, creatinine, gravity, ph, nitrite, adulterant),
+            validity=ValidityFact(*validity),
             prescriptions=prescriptions,
         )
         timeline.append(

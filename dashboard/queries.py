@@ -28,7 +28,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
@@ -41,7 +40,7 @@ from goals.queries import goal_facts
 from programs.services import criteria_for_many
 from screening.interpretation import PrescriptionFact, ResultFact, ValidityFact, interpret
 from screening.models import Prescription, Screen, ScreenResult
-from screening.queries import may_not_be_negative
+from screening.queries import collected_day, may_not_be_negative
 
 from .markers import (
     CheckInFact,
@@ -99,7 +98,7 @@ def _screen_rows(screens):
     Screen queryset, oldest first per episode: the date computed by the database (the program's
     time zone), not converted row by row here."""
     return list(
-        screens.annotate(day=TruncDate("collected_at", tzinfo=timezone.get_current_timezone()))
+        screens.annotate(day=collected_day())
         .order_by("episode_id", "collected_at")
         .values_list("id", "episode_id", "day", "outcome", "temperature_in_range", "adulterant_noted")
     )

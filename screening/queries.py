@@ -1,10 +1,12 @@
 """Reads for many screens at once, in a fixed number of queries."""
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from clients.models import Episode
@@ -40,6 +42,17 @@ def may_not_be_negative() -> Q:
         | Q(nitrite_ug_ml__isnull=False)
         | Exists(not_negative_result)
     )
+
+
+# The Screen columns a ValidityFact holds, in its fields' order: ``ValidityFact(*row)`` of a
+# ``values_list(*VALIDITY_COLUMNS)``.
+VALIDITY_COLUMNS = tuple(f.name for f in fields(ValidityFact))
+
+
+def collected_day():
+    """A screen's local collection date, computed by the database in the program's time zone
+    (annotate a queryset with it rather than converting every timestamp here)."""
+    return TruncDate("collected_at", tzinfo=timezone.get_current_timezone())
 
 
 def validity_of(screen) -> ValidityFact:
