@@ -11,6 +11,7 @@ from django.utils import timezone
 from attendance.models import Attendance, AttendanceCorrection, Session, SessionAddendum
 from attendance.services import sessions_generate
 from audit.admin_mixins import ClientAccessAdminMixin
+from clients.admin_mixins import MarkerInputsAdminMixin
 from iop.admin import ClinicalAdmin, LockedWhenMixin, ReadOnlyAdminMixin, ScopedChoicesMixin, admin
 from programs.models import Track
 
@@ -93,7 +94,7 @@ class AddendumInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
+class SessionAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     site_path = "site"
     client_path = "attendance__episode__client"
     list_display = ["date", "start_time", "kind", "track", "site", "status", "note_signed_at"]
@@ -105,9 +106,13 @@ class SessionAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     readonly_fields = ["version", "note_signed_at", "note_signed_by", "created_at"]
     inlines = [AttendanceInline, AddendumInline]
 
+    def marker_inputs(self, obj, form):
+        """Every episode on the roster: the session's date, status and rows are theirs."""
+        return {"episode_ids": Attendance.objects.filter(session=obj).values_list("episode_id", flat=True)}
+
 
 @admin.register(Attendance)
-class AttendanceAdmin(ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
+class AttendanceAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, SignedSessionLock, ClinicalAdmin):
     site_path = "session__site"
     list_display = ["session", "episode", "status", "minutes_attended", "recorded_by"]
     list_filter = ["status", "session__site"]

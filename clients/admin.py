@@ -1,4 +1,5 @@
 from audit.admin_mixins import ClientAccessAdminMixin
+from clients.admin_mixins import MarkerInputsAdminMixin
 from clients.models import Client, Episode, LevelOfCareChange
 from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
 
@@ -56,7 +57,7 @@ class ClientAdmin(ClientAccessAdminMixin, ClinicalAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class EpisodeAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
     """Episodes are opened by intake/readmission and changed by decisions (level of care,
     status, end); the admin corrects the assignment (track, staff, hours), with history."""
 
@@ -82,6 +83,9 @@ class EpisodeAdmin(ClientAccessAdminMixin, ClinicalAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def marker_inputs(self, obj, form):
+        return {"episode_ids": [obj.pk]}  # e.g. its required weekly hours
 
 
 @admin.register(LevelOfCareChange)

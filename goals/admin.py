@@ -1,10 +1,11 @@
 from audit.admin_mixins import ClientAccessAdminMixin
+from clients.admin_mixins import MarkerInputsAdminMixin
 from goals.models import Goal, GoalRating, Worksheet
 from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
 
 
 @admin.register(Goal)
-class GoalAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class GoalAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     list_display = ["episode", "ref", "area", "statement", "status", "target_date", "set_by", "created_at"]
     list_filter = ["status", "area", "episode__site"]
@@ -22,7 +23,7 @@ class GoalRatingInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Worksheet)
-class WorksheetAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class WorksheetAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     list_display = ["episode", "week", "completed_by", "version", "created_at"]
     list_filter = ["episode__site"]
@@ -35,9 +36,13 @@ class WorksheetAdmin(ClientAccessAdminMixin, ClinicalAdmin):
 
 
 @admin.register(GoalRating)
-class GoalRatingAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class GoalRatingAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "worksheet__episode__site"
     client_path = "worksheet__episode__client"
     list_display = ["worksheet", "goal", "rating"]
     list_select_related = ["worksheet__episode", "goal"]
     raw_id_fields = ["worksheet", "goal"]
+
+    def marker_inputs(self, obj, form):
+        worksheets = {obj.worksheet_id, form.initial.get("worksheet")} - {None}
+        return {"episode_ids": Worksheet.objects.filter(pk__in=worksheets).values_list("episode_id", flat=True)}

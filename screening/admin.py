@@ -2,6 +2,7 @@
 clinical rows (history, never deleted, scoped to the admin's sites)."""
 
 from audit.admin_mixins import ClientAccessAdminMixin
+from clients.admin_mixins import MarkerInputsAdminMixin
 from iop.admin import ClinicalAdmin, ReadOnlyAdminMixin, ScopedHistoryAdmin, admin
 from screening.models import Analyte, Panel, Prescription, Screen, ScreenResult
 
@@ -30,7 +31,8 @@ class PanelAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class PrescriptionAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
+    marker_input_field = "client"
     site_path = "client__episodes__site"
     list_display = ["client", "medication", "analyte", "start", "end", "entered_in_error"]
     list_filter = ["analyte", "entered_in_error"]
@@ -51,7 +53,7 @@ class ScreenResultInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Screen)
-class ScreenAdmin(ClientAccessAdminMixin, ClinicalAdmin):
+class ScreenAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, ClinicalAdmin):
     site_path = "episode__site"
     date_hierarchy = "collected_at"
     list_display = ["episode", "collected_at", "method", "panel", "outcome", "observed", "entered_in_error"]

@@ -1,0 +1,73 @@
+"""An edit in the admin changes a marker input as much as one through the services: the
+caseload's snapshot of that episode goes stale with it and is recomputed, never left showing the
+row as it was (issue 16: "a snapshot can never be wrong silently")."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from attendance.models import Attendance
+from clients.models import Episode
+from dashboard.queries import episode_evaluations
+from dashboard.snapshots import refresh_stale
+from goals.models import GoalRating, Worksheet
+from iop.dates import week_start
+from screening.models import Screen
+from tests.admin_helpers import form_data
+from tests.dashboard.test_queries import build_caseload
+from tests.dashboard.test_snapshots import differences
+
+
+def _last_screen(episode):
+    return "screening_screen", Screen.objects.filter(episode=episode).latest("collected_at"), {"entered_in_error": "on"}
+
+
+def _an_attendance(episode):
+    return (
+        "attendance_attendance",
+        Attendance.objects.filter(episode=episode).latest("session__date"),
+        {"status": "absent", "minutes_attended": "0"},
+    )
+
+
+def _a_session(episode):
+    last_week = week_start(timezone.localdate())  # a session of a complete week: its hours count
+    session = Attendance.objects.filter(episode=episode, session__date__lt=last_week).latest("session__date").session
+    return "attendance_session", session, {"status": "cancelled"}
+
+
+def _the_episode(episode):
+    return "clients_episode", episode, {"required_weekly_hours": "20"}
+
+
+def _a_rating(episode):
+    return "goals_goalrating", GoalRating.objects.filter(worksheet__episode=episode).first(), {"rating": "1"}
+
+
+def _a_worksheet_rating(episode):
+    worksheet = Worksheet.objects.get(episode=episode)
+    return "goals_worksheet", worksheet, {"ratings-0-rating": "1", "ratings-1-rating": "1"}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_last_screen, _an_attendance, _a_session, _the_episode, _a_rating, _a_worksheet_rating],
+    ids=lambda f: f.__name__,
+)
+def test_an_admin_edit_of_a_marker_input_is_on_the_next_caseload(as_admin, site1, track1, therapist, casemanager, edit):
+    today = timezone.localdate()
+    episode, other = build_caseload(2, site=site1, track=track1, therapist=therapist, as_of=today)
+    refresh_stale(Episode.objects.all(), today)
+    before = episode_evaluations([episode], today)[episode.pk].as_dict()
+    model, row, changes = edit(episode)
+    url = reverse(f"admin:{model}_change", args=[row.pk])
+    data = form_data(as_admin.get(url))
+    data.update(changes)
+
+    response = as_admin.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    episode.refresh_from_db()
+    assert episode_evaluations([episode], today)[episode.pk].as_dict() != before  # the edit moved a marker
+    assert refresh_stale(Episode.objects.all(), today) >= 1  # this episode's snapshot was stale…
+    assert differences(today) == []  # …and is now what a fresh evaluation gives
