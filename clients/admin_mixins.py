@@ -23,6 +23,11 @@ class MarkerInputsAdminMixin:
         ids = {getattr(obj, f"{field}_id"), form.initial.get(field)} - {None}
         return {f"{field}_ids": ids}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # the change form, a list row, a revert
+        episodes_inputs_changed(**self.marker_inputs(obj, form))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        episodes_inputs_changed(**self.marker_inputs(form.instance, form))
+        if formsets:  # inline rows may belong to other episodes (a session's roster)
+            episodes_inputs_changed(**self.marker_inputs(form.instance, form))

@@ -71,3 +71,24 @@ def test_an_admin_edit_of_a_marker_input_is_on_the_next_caseload(as_admin, site1
     assert episode_evaluations([episode], today)[episode.pk].as_dict() != before  # the edit moved a marker
     assert refresh_stale(Episode.objects.all(), today) >= 1  # this episode's snapshot was stale…
     assert differences(today) == []  # …and is now what a fresh evaluation gives
+
+
+def test_a_revert_from_the_admin_history_is_on_the_next_caseload(as_admin, site1, track1, therapist, casemanager):
+    """The history page's form saves the row without the change form's inlines: it marks too."""
+    today = timezone.localdate()
+    (episode,) = build_caseload(1, site=site1, track=track1, therapist=therapist, as_of=today)
+    url = reverse("admin:clients_episode_change", args=[episode.pk])
+    data = form_data(as_admin.get(url))
+    for hours in ("2", "20"):  # (the caseload's rows are written in bulk, without history)
+        as_admin.post(url, {**data, "required_weekly_hours": hours})
+    refresh_stale(Episode.objects.all(), today)
+    first = episode.history.earliest("history_date")  # 2 hours a week
+    history_url = reverse("admin:clients_episode_simple_history", args=[episode.pk, first.history_id])
+    data = form_data(as_admin.get(history_url))
+
+    response = as_admin.post(history_url, data)
+
+    assert response.status_code == 302
+    assert Episode.objects.get(pk=episode.pk).required_weekly_hours == 2
+    assert refresh_stale(Episode.objects.all(), today) == 1
+    assert differences(today) == []
