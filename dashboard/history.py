@@ -1,11 +1,13 @@
 """One episode's history, week by week, for the client progress page (charts and tables).
 
-``episode_history`` reads in six queries whatever the length of the stay: attendance, screens,
-their results (with analytes), the client's prescriptions, goal ratings, check-ins.
+``episode_history`` reads in five queries whatever the length of the stay: attendance, screens
+with their results (and analytes), the client's prescriptions, goal ratings, check-ins.
 """
 
 import datetime as dt
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 
 from attendance.queries import EFFECTIVE_MINUTES, EFFECTIVE_STATUS, effective_attendance
 from attendance.rules import AttendanceFact, weekly_summaries
@@ -53,23 +55,26 @@ def attendance_weeks(episode, mondays, as_of):
 def screen_timeline(episode, as_of):
     """[{collected_on, interpretation, label, keeps_streak, positives, method}] oldest first.
 
-    Read as values (screens with their local date computed by the database, their results with
-    the analyte's code, the client's prescriptions), not as model objects: a long stay has
-    hundreds of results. Each screen is interpreted by screening.interpretation.interpret."""
-    in_range = {"episode": episode, "entered_in_error": False, "collected_at__date__lte": as_of}
-    screens = (
-        Screen.objects.filter(**in_range)
+    Read as values in one query (each screen with its local date computed by the database, joined
+    to its results and their analyte's code: a screen without results is one row of NULLs), and
+    the client's prescriptions; not as model objects: a long stay has hundreds of results. Each
+    screen is interpreted by screening.interpretation.interpret."""
+    rows = (
+        Screen.objects.filter(episode=episode, entered_in_error=False, collected_at__date__lte=as_of)
         .annotate(day=collected_day())
-        .order_by("collected_at")
-        .values_list("id", "day", "outcome", "method", *VALIDITY_COLUMNS)
+        .order_by("collected_at", "pk", "results__analyte__code")
+        .values_list(
+            "id",
+            "day",
+            "outcome",
+            "method",
+            *VALIDITY_COLUMNS,
+            "results__analyte_id",
+            "results__analyte__code",
+            "results__result",
+            "results__confirmation",
+        )
     )
-    results = defaultdict(list)
-    for screen_id, analyte_id, code, result, confirmation in (
-        ScreenResult.objects.filter(**{f"screen__{k}": v for k, v in in_range.items()})
-        .order_by("analyte__code")
-        .values_list("screen_id", "analyte_id", "analyte__code", "result", "confirmation")
-    ):
-        results[screen_id].append((ResultFact(str(analyte_id), result, confirmation), code))
     prescriptions = [
         PrescriptionFact(str(analyte_id), start, end)
         for analyte_id, start, end in Prescription.objects.filter(
@@ -78,8 +83,14 @@ def screen_timeline(episode, as_of):
     ]
     methods = dict(Screen.Method.choices)
     timeline = []
-    for screen_id, day, outcome, method, *validity in screens:
-        found = results.get(screen_id, ())
+    for _, screen_rows in groupby(rows, key=itemgetter(0)):
+        screen_rows = list(screen_rows)
+        _, day, outcome, method, *validity = screen_rows[0][: 4 + len(VALIDITY_COLUMNS)]
+        found = [
+            (ResultFact(str(analyte_id), result, confirmation), code)
+            for *_, analyte_id, code, result, confirmation in screen_rows
+            if analyte_id is not None
+        ]
         meaning = interpret(
             outcome=outcome,
             collected_on=day,

@@ -136,12 +136,12 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
             episode=episode, kind=Decision.Kind.CONTINUE, rationale="Keep going.", by=casemanager, decided_on=today
         )
     # session + user (2), the request's savepoint (1), the client (1), the access event (1),
-    # the episodes (1), the history: attendance (1), prescriptions + screens + results (3), goal
+    # the episodes (1), the history: attendance (1), prescriptions + screens with results (2), goal
     # ratings (1), check-ins (1), the decisions (1), permissions of the user and of the groups
     # (2), release savepoint (1); the event is sealed after commit (audit/chain.py). And the
     # markers: the episode's snapshot (1), when it is not current the evaluation
     # (QUERIES_PER_EVALUATION: see dashboard.queries) and the snapshot stored (1).
-    first, again = 16 + 1 + QUERIES_PER_EVALUATION + 1, 16 + 1
+    first, again = 15 + 1 + QUERIES_PER_EVALUATION + 1, 15 + 1
     for episode, screens in ((short, 4), (long, 31)):
         with django_assert_num_queries(first):
             first_view = as_casemanager.get(_url(episode)).context
@@ -347,13 +347,13 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
     assert [c.episodes.count() for c in (few, many)] == [2, 8]
     # the same steps as for an active episode (see the test above): the ended episode's
     # markers as of its last day, its decision and the episode it continues come with them
-    expected = 16 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
+    expected = 15 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
     for iop in iops:
         with django_assert_num_queries(expected):
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})
         assert response.context["ending"]["decision"].episode == iop
-        # the fresh OP episode: its evaluation has no ratings nor results to read (-2), its
-        # snapshot is looked up and stored (+2), the history reads its (no) results all the same (+1)
+        # the fresh OP episode: its evaluation has no worksheets, so no ratings to read (-1; its
+        # screens are the continuous stay's, with results), its snapshot is looked up and stored (+2)
         with django_assert_num_queries(expected + 1):
             assert as_casemanager.get(_url(iop)).context["continues_from"] == iop
 
