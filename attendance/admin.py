@@ -12,6 +12,7 @@ from attendance.models import Attendance, AttendanceCorrection, Session, Session
 from attendance.services import sessions_generate
 from audit.admin_mixins import ClientAccessAdminMixin
 from clients.admin_mixins import MarkerInputsAdminMixin
+from clients.services import episodes_inputs_changed
 from iop.admin import ClinicalAdmin, LockedWhenMixin, ReadOnlyAdminMixin, ScopedChoicesMixin, admin
 from programs.models import Track
 
@@ -109,6 +110,10 @@ class SessionAdmin(MarkerInputsAdminMixin, ClientAccessAdminMixin, SignedSession
     def marker_inputs(self, obj, form):
         """Every episode on the roster: the session's date, status and rows are theirs."""
         return {"episode_ids": Attendance.objects.filter(session=obj).values_list("episode_id", flat=True)}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        episodes_inputs_changed(**self.marker_inputs(form.instance, form))  # with rows just added
 
 
 @admin.register(Attendance)

@@ -6,14 +6,17 @@ from clients.services import episodes_inputs_changed
 
 
 class MarkerInputsAdminMixin:
-    """For the admin of a marker input (a screen, an attendance row, an episode…). After the row
-    and its inlines are saved (the change form, or a row of the list's editable columns), in the
-    admin's transaction, the episodes it belongs to are marked changed: the one it belongs to now
-    and, when the edit moved it, the one it belonged to before.
+    """For the admin of a marker input (a screen, an attendance row, an episode…). When the row is
+    saved (the change form, a row of the list's editable columns, a revert to an earlier version
+    from its history page), the episodes it belongs to are marked changed in the admin's
+    transaction: the one it belongs to now and, when the edit moved it, the one it belonged to
+    before. Its inline rows are saved in the same transaction, so they are covered when they
+    belong to the same episodes (a worksheet's ratings); an admin whose inlines can add rows of
+    other episodes marks those after them (``SessionAdmin.save_related``: a roster).
 
     ``marker_input_field``: the row's foreign key to its episode, or ``"client"`` (every episode
     of the client: a prescription). Override ``marker_inputs`` for a row that reaches its
-    episodes another way (a session, through its roster)."""
+    episodes another way (a goal rating, through its worksheet)."""
 
     marker_input_field = "episode"
 
@@ -24,10 +27,5 @@ class MarkerInputsAdminMixin:
         return {f"{field}_ids": ids}
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)  # the change form, a list row, a revert
+        super().save_model(request, obj, form, change)
         episodes_inputs_changed(**self.marker_inputs(obj, form))
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if formsets:  # inline rows may belong to other episodes (a session's roster)
-            episodes_inputs_changed(**self.marker_inputs(form.instance, form))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from attendance.models import Attendance
 from clients.models import Episode
+from clients.services import episodes_inputs_changed
 from dashboard.queries import episode_evaluations
 from dashboard.snapshots import refresh_stale
 from goals.models import GoalRating, Worksheet
@@ -91,4 +92,35 @@ def test_a_revert_from_the_admin_history_is_on_the_next_caseload(as_admin, site1
     assert response.status_code == 302
     assert Episode.objects.get(pk=episode.pk).required_weekly_hours == 2
     assert refresh_stale(Episode.objects.all(), today) == 1
+    assert differences(today) == []
+
+
+def test_a_row_added_to_a_roster_in_the_admin_marks_its_episode(as_admin, site1, track1, therapist, casemanager):
+    """A session's inline rows can belong to an episode that was not on its roster before."""
+    today = timezone.localdate()
+    on, off = build_caseload(2, site=site1, track=track1, therapist=therapist, as_of=today)
+    last_week = week_start(today)
+    row = Attendance.objects.filter(episode=off, session__date__lt=last_week).latest("session__date")
+    session = row.session
+    row.delete()  # (test set-up) ``off`` was not on this roster…
+    episodes_inputs_changed(episode_ids=[off.pk])
+    refresh_stale(Episode.objects.all(), today)  # …and its snapshot says so
+    url = reverse("admin:attendance_session_change", args=[session.pk])
+    data = form_data(as_admin.get(url))
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS") and "attendance" in k).removesuffix("-TOTAL_FORMS")
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(n + 1),
+            f"{prefix}-{n}-episode": str(off.pk),
+            f"{prefix}-{n}-status": "absent",
+            f"{prefix}-{n}-minutes_attended": "0",
+        }
+    )
+
+    response = as_admin.post(url, data)
+
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=session, episode=off, status="absent").exists()
+    assert refresh_stale(Episode.objects.all(), today) >= 1
     assert differences(today) == []
