@@ -194,6 +194,33 @@ def episode_history(episode, as_of):
     }
 
 
+# The shape of ``episode_history``'s output as cached (dashboard.models.HistorySnapshot): a change
+# to what it holds or to its words must bump this, so that no page reads a cache of the old shape.
+HISTORY_FORMAT = 1
+# (part, key): the rows of each part and their date, written as ISO text in the cache.
+_DATED = (("hours", "week"), ("screens", "collected_on"), ("ratings", "week"), ("checkins", "week"))
+
+
+def history_document(history):
+    """``episode_history``'s output as JSON: its dates as ISO text, its goals as lists."""
+    document = {**history, "format": HISTORY_FORMAT, "goals": [list(goal) for goal in history["goals"]]}
+    for part, key in _DATED:
+        document[part] = [{**row, key: row[key].isoformat()} for row in history[part]]
+    return document
+
+
+def history_from_document(document):
+    """The ``episode_history`` output a ``history_document`` holds, equal to it; None for a
+    document of another format (written by an older version of this module)."""
+    if not document or document.get("format") != HISTORY_FORMAT:
+        return None
+    history = {k: v for k, v in document.items() if k != "format"}
+    history["goals"] = [tuple(goal) for goal in document["goals"]]
+    for part, key in _DATED:
+        history[part] = [{**row, key: dt.date.fromisoformat(row[key])} for row in document[part]]
+    return history
+
+
 def _label(day: dt.date):
     return day.strftime("%m/%d/%Y")
 

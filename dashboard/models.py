@@ -78,3 +78,19 @@ class MarkerSnapshot(models.Model):
 
     def __str__(self):
         return f"Markers of {self.episode_id} as of {self.as_of}"
+
+
+class HistorySnapshot(models.Model):
+    """A cache of ``dashboard.history.episode_history`` (the Progress tab's charts and tables) for
+    one active episode as of one day, as JSON. Written only by ``dashboard.snapshots``; current
+    while ``as_of`` is today, ``inputs_version`` is the episode's and ``format`` is the code's
+    (``dashboard.history.HISTORY_FORMAT``). Kept apart from ``MarkerSnapshot`` so the caseload,
+    which reads that table fifty rows at a time, never loads a history."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    as_of = models.DateField()
+    inputs_version = models.PositiveIntegerField()
+    document = models.JSONField(help_text="episode_history's output, dates as ISO text (history_document).")
+
+    def __str__(self):
+        return f"History of {self.episode_id} as of {self.as_of}"

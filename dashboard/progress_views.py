@@ -19,7 +19,7 @@ from dashboard.markers import FLAG_LABELS, RECOMMENDATION_WORDS, STATUS_LABELS, 
 from dashboard.models import Decision
 from dashboard.queries import episode_evaluation
 from dashboard.services import decision_record
-from dashboard.snapshots import current_evaluation
+from dashboard.snapshots import current_evaluation, current_history
 from dashboard.views import READINESS_BADGE
 from iop.submissions import submission_replay, submit_once
 
@@ -109,14 +109,18 @@ def _readiness_context(evaluation, *, episode=None, episodes=()):
     ]
 
 
+def _cached(episode, as_of):
+    """Whether ``episode``'s markers and history as of ``as_of`` are read through their snapshots:
+    an active episode as of today (what the caseload shows), not an ended one's last day."""
+    return episode.is_active and as_of == timezone.localdate()
+
+
 def _markers_context(episode, as_of, *, episodes=None):
     """The markers of ``episode`` as of ``as_of`` (today, or an ended episode's last day)."""
     if episode is None:
         return {}
-    if episode.is_active and as_of == timezone.localdate():
-        evaluation = current_evaluation(episode, as_of)  # the caseload's snapshot, when current
-    else:
-        evaluation = episode_evaluation(episode, as_of)
+    # the caseload's snapshot, when current
+    evaluation = current_evaluation(episode, as_of) if _cached(episode, as_of) else episode_evaluation(episode, as_of)
     linked = {"episode": episode, "episodes": episodes} if episodes is not None else {}
     return {
         "evaluation": evaluation,
@@ -202,7 +206,7 @@ def progress(request, pk):
     if episode is not None:
         as_of = min(today, episode.ended_on) if episode.ended_on else today
         ctx.update(_markers_context(episode, as_of, episodes=episodes))
-        history = episode_history(episode, as_of)
+        history = current_history(episode, as_of) if _cached(episode, as_of) else episode_history(episode, as_of)
         ending = _ending_decision(decisions, episode)
         previous = continued_from(episode, episodes)
         following = next((e for e in episodes if continued_from(e, episodes) == episode), None)

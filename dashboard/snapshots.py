@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from dashboard.history import episode_history, history_document, history_from_document
 from dashboard.markers import (
     APPROACHING,
     FLAG_CODES,
@@ -30,7 +31,7 @@ from dashboard.markers import (
     Markers,
     Readiness,
 )
-from dashboard.models import MarkerSnapshot
+from dashboard.models import HistorySnapshot, MarkerSnapshot
 from dashboard.queries import episode_evaluations
 
 UPSERT_BATCH = 1000  # rows per INSERT … ON CONFLICT (PostgreSQL's 65,535 parameters; SQLite batches smaller)
@@ -221,6 +222,35 @@ def current_evaluation(episode, as_of) -> Evaluation:
     evaluation = episode_evaluations([episode], as_of)[episode.pk]
     _store([episode], {episode.pk: evaluation}, as_of)
     return evaluation
+
+
+def current_history(episode, as_of):
+    """``episode``'s history (``dashboard.history.episode_history``: the Progress tab's charts and
+    tables) as of ``as_of``: read from its cache when that is current (one query), else computed
+    and stored (one upsert). Current as a snapshot is: the day asked for and the episode's
+    ``inputs_version``, read before this call (a write that commits meanwhile leaves it stale,
+    never wrongly current); and the code's ``HISTORY_FORMAT``."""
+    document = (
+        HistorySnapshot.objects.filter(episode_id=episode.pk, as_of=as_of, inputs_version=episode.inputs_version)
+        .values_list("document", flat=True)
+        .first()
+    )
+    history = history_from_document(document)
+    if history is None:
+        history = episode_history(episode, as_of)
+        cached = HistorySnapshot(
+            episode_id=episode.pk,
+            as_of=as_of,
+            inputs_version=episode.inputs_version,
+            document=history_document(history),
+        )
+        HistorySnapshot.objects.bulk_create(
+            [cached],
+            update_conflicts=True,
+            unique_fields=["episode"],
+            update_fields=["as_of", "inputs_version", "document"],
+        )
+    return history
 
 
 def refresh_stale(episodes, as_of) -> int:

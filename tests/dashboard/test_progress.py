@@ -136,19 +136,21 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
             episode=episode, kind=Decision.Kind.CONTINUE, rationale="Keep going.", by=casemanager, decided_on=today
         )
     # session + user (2), the request's savepoint (1), the client (1), the access event (1),
-    # the episodes (1), the history: attendance (1), prescriptions + screens with results (2), goal
-    # ratings (1), check-ins (1), the decisions (1), permissions of the user and of the groups
-    # (2), release savepoint (1); the event is sealed after commit (audit/chain.py). And the
-    # markers: the episode's snapshot (1), when it is not current the evaluation
-    # (QUERIES_PER_EVALUATION: see dashboard.queries) and the snapshot stored (1).
-    first, again = 15 + 1 + QUERIES_PER_EVALUATION + 1, 15 + 1
+    # the episodes (1), the decisions (1), permissions of the user and of the groups (2), release
+    # savepoint (1); the event is sealed after commit (audit/chain.py). And the snapshots, read
+    # (1 + 1) when current: the markers' (when not, the evaluation, QUERIES_PER_EVALUATION: see
+    # dashboard.queries, and the snapshot stored: 1) and the history's (when not, attendance (1),
+    # prescriptions + screens with results (2), goal ratings (1), check-ins (1), and the history
+    # stored: 1).
+    first, again = 10 + (1 + QUERIES_PER_EVALUATION + 1) + (1 + 5 + 1), 10 + 1 + 1
     for episode, screens in ((short, 4), (long, 31)):
         with django_assert_num_queries(first):
             first_view = as_casemanager.get(_url(episode)).context
         assert len(first_view["history"]["screens"]) == screens
-        with django_assert_num_queries(again):  # the snapshot is current: read, not recomputed
+        with django_assert_num_queries(again):  # the snapshots are current: read, not recomputed
             second_view = as_casemanager.get(_url(episode)).context
         assert second_view["evaluation"] == first_view["evaluation"]
+        assert second_view["history"] == first_view["history"]
         assert [row[2] for _, _, _, rows in second_view["readiness"] for row in rows] == [
             row[2] for _, _, _, rows in first_view["readiness"] for row in rows
         ]  # the same words and links, from the details kept in the snapshot
@@ -353,8 +355,9 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})
         assert response.context["ending"]["decision"].episode == iop
         # the fresh OP episode: its evaluation has no worksheets, so no ratings to read (-1; its
-        # screens are the continuous stay's, with results), its snapshot is looked up and stored (+2)
-        with django_assert_num_queries(expected + 1):
+        # screens are the continuous stay's, with results), its snapshot is looked up and stored
+        # (+2), and its history's (+2)
+        with django_assert_num_queries(expected + 3):
             assert as_casemanager.get(_url(iop)).context["continues_from"] == iop
 
 
@@ -413,3 +416,52 @@ def test_the_screen_timeline_names_each_screens_positives_method_and_meaning(as_
         (noon.date() + dt.timedelta(days=3), "unexpected_positive", "BUP, COC, THC", "Laboratory"),
         (late_evening.date(), "negative", "", "Point-of-care cup (presumptive)"),  # the local day, not UTC's next one
     ]
+
+
+# --- Issue 16: the history read from its cache (dashboard.models.HistorySnapshot) -----------------
+
+
+def _positive_thc(episode, *, days_ago=2):
+    from screening.models import Analyte, ScreenResult
+    from tests.factories import ScreenFactory, ScreenResultFactory
+
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    screen = ScreenFactory(episode=episode, collected_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+    ScreenResultFactory(screen=screen, analyte=Analyte.objects.get(code="THC"), result=ScreenResult.Result.POSITIVE)
+    return day
+
+
+def _positives(response):
+    return [s["positives"] for s in response.context["history"]["screens"] if s["positives"]]
+
+
+def test_an_analytes_new_code_shows_in_the_cached_history(as_casemanager, episode1, therapist):
+    """The history names positives by analyte code, which marks no episode: saving an analyte
+    clears the cached histories, so no Progress tab shows the code it had."""
+    from screening.models import Analyte
+
+    history_build(episode1, weeks=3, author=therapist)
+    _positive_thc(episode1)
+    assert _positives(as_casemanager.get(_url(episode1))) == ["THC"]
+    assert _positives(as_casemanager.get(_url(episode1))) == ["THC"]  # (from the cache)
+
+    thc = Analyte.objects.get(code="THC")
+    thc.code = "CANN"
+    thc.save()
+
+    response = as_casemanager.get(_url(episode1))
+    assert _positives(response) == ["CANN"]
+    assert "CANN" in response.text and ">THC<" not in response.text
+
+
+def test_a_history_cached_by_another_version_of_the_code_is_recomputed(as_casemanager, episode1, therapist):
+    from dashboard.models import HistorySnapshot
+
+    history_build(episode1, weeks=3, author=therapist)
+    fresh = as_casemanager.get(_url(episode1)).context["history"]
+    cached = HistorySnapshot.objects.get(episode=episode1)
+    old = {**cached.document, "format": cached.document["format"] - 1, "screens": []}  # an older shape
+    HistorySnapshot.objects.filter(pk=cached.pk).update(document=old)
+
+    assert as_casemanager.get(_url(episode1)).context["history"] == fresh
+    assert HistorySnapshot.objects.get(episode=episode1).document == cached.document  # stored again

@@ -16,11 +16,12 @@ from attendance.services import RosterEntry, attendance_correct, roster_save, se
 from checkins.models import CheckIn
 from checkins.services import checkin_save, checkin_sign
 from clients.models import Episode
+from dashboard.history import episode_history
 from dashboard.markers import FLAG_CODES
-from dashboard.models import MarkerSnapshot
+from dashboard.models import HistorySnapshot, MarkerSnapshot
 from dashboard.queries import episode_evaluations
 from dashboard.services import decision_record
-from dashboard.snapshots import COLUMNS, FLAG_COLUMNS, evaluation_of, refresh_stale, snapshot_of
+from dashboard.snapshots import COLUMNS, FLAG_COLUMNS, current_history, evaluation_of, refresh_stale, snapshot_of
 from exchange.importer import known_load, records_import
 from exchange.validation import parse, validate
 from goals.models import Goal
@@ -81,6 +82,15 @@ def differences(day):
                 (e.ref, "details", _details(evaluation_of(snapshot, with_details=True)), _details(fresh[e.pk]))
             )
     return found
+
+
+def history_differences(day):
+    """The refs of the active episodes whose Progress history (``current_history``: the cache
+    when it is current, else computed and cached for the next call) is not a fresh
+    ``episode_history``. Called after every write, it finds a write that changed a history
+    without marking its episode: the cache of before the write would still be taken as current."""
+    episodes = Episode.objects.active().order_by("pk")
+    return [e.ref for e in episodes if current_history(e, day) != episode_history(e, day)]
 
 
 def show_caseload(client):
@@ -340,6 +350,8 @@ def test_after_every_write_the_snapshots_equal_a_fresh_evaluation(as_admin, site
         )  # fmt: skip
     show_caseload(as_admin)
     assert differences(today) == []
+    assert history_differences(today) == []  # (the histories cached)
+    assert HistorySnapshot.objects.count() == Episode.objects.active().count()
     rng = random.Random(16)
     writes = Writes(rng, site1, track1, therapist, casemanager)
     done = []
@@ -349,11 +361,13 @@ def test_after_every_write_the_snapshots_equal_a_fresh_evaluation(as_admin, site
         done.append(write.__name__)
         show_caseload(as_admin)
         assert differences(today) == [], f"after {done}"
+        assert history_differences(today) == [], f"after {done}"
         if step == 18:
             _import_sample()
             done.append("import")
             show_caseload(as_admin)
             assert differences(today) == [], f"after {done}"
+            assert history_differences(today) == [], f"after {done}"
     assert MarkerSnapshot.objects.count() >= Episode.objects.active().count()
 
 
