@@ -465,3 +465,47 @@ def test_a_history_cached_by_another_version_of_the_code_is_recomputed(as_casema
 
     assert as_casemanager.get(_url(episode1)).context["history"] == fresh
     assert HistorySnapshot.objects.get(episode=episode1).document == cached.document  # stored again
+
+
+def _table_rows(html, heading_id):
+    """The <tbody> rows of the history table in the section labelled ``heading_id``, each as its
+    cells' text (tags dropped), as a reader of the page sees them."""
+    section = html[html.index(f'aria-labelledby="{heading_id}"') :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_progress_tables_show_every_row_as_a_reader_sees_it(as_casemanager, episode1, therapist):
+    from goals.models import GoalRating
+    from screening.models import Analyte
+
+    history_build(episode1, weeks=3, author=therapist)
+    day = _positive_thc(episode1)
+    hostile = Analyte.objects.get(code="THC")
+    hostile.code = "<i>X</i>"  # a code is any text an admin typed: shown escaped
+    hostile.save()
+    rating = GoalRating.objects.filter(worksheet__episode=episode1, goal__ref="G2").latest("worksheet__week")
+    GoalRating.objects.filter(pk=rating.pk).delete()  # (test data: a goal not rated that week)
+
+    response = as_casemanager.get(_url(episode1))
+    html = response.text
+    history = response.context["history"]
+
+    hours = _table_rows(html, "hours-heading")
+    status = {(True, False): "Met", (True, True): "Met", (False, True): "Week in progress", (False, False): "Short"}
+    assert hours == [[w["day_text"], f"{w['hours']:g}", status[w["met"], w["current"]]] for w in history["hours"]] and {
+        "Met",
+        "Short",
+    } <= {row[2] for row in hours}
+    screens = _table_rows(html, "screens-heading")
+    assert len(screens) == len(history["screens"])
+    cup = "Point-of-care cup (presumptive)"
+    assert [day.strftime("%m/%d/%Y"), "Unexpected positive", "&lt;i&gt;X&lt;/i&gt;", cup] in screens
+    assert "<i>X</i>" not in html and screens[0][2] == "—"
+    ratings = _table_rows(html, "goals-heading")
+    assert ratings[-1] == [rating.worksheet.week.strftime("%m/%d/%Y"), "3", "—"]
+    checkins = _table_rows(html, "checkins-heading")
+    assert checkins[-1][1:] == ["0", "4", "3", "Step down to outpatient"]
