@@ -3,11 +3,13 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AccessEvent
 from clients.models import Episode
@@ -270,3 +272,50 @@ def test_csv_cells_never_start_a_formula(as_casemanager, site1, track1, therapis
     episode.client.save()
     _, row = read_csv(as_casemanager.get(CSV_URL))
     assert row[1] == "'=HYPERLINK(1)"
+
+
+def _rows_as_read(html):
+    """The caseload table's body rows, each as its cells' text (tags dropped, lines joined)."""
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [
+        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_each_row_reads_as_its_markers_say_and_names_are_escaped(as_casemanager, site1, track1, therapist, casemanager):
+    episodes = mixed_caseload(site1, track1, therapist, casemanager)
+    hostile = episodes[0].client
+    hostile.last_name = "<script>alert(1)</script>"
+    hostile.save()
+    Episode.objects.filter(pk=episodes[1].pk).update(track=None)
+
+    response = as_casemanager.get(URL)
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    expected = []
+    for row in response.context["page"].object_list:
+        m, ev = row.markers, row.evaluation
+        streak = f"{m.negative_streak} over {m.negative_streak_days} day{'' if m.negative_streak_days == 1 else 's'}"
+        recommendation = f"{row.recommendation_label} week of {row.latest_checkin_text}"
+        excused = f" {m.excused_absences_4w} excused" if m.excused_absences_4w else ""
+        expected.append(
+            [
+                escape(f"{row.client.last_name}, {row.client.display_first_name} {row.client.mrn}"),
+                row.episode.track.name if row.episode.track else "—",
+                str(m.weeks_in_program),
+                ("no sessions" if m.attendance_rate_4w is None else f"{round(m.attendance_rate_4w * 100)}%") + excused,
+                "—" if m.hours_last_week is None else f"{m.hours_last_week:.1f} / {m.required_weekly_hours:g} h",
+                streak if m.negative_streak else "0",
+                row.last_screen_text or "—",
+                "—" if m.goals_on_track is None else f"{round(m.goals_on_track * 100)}%",
+                recommendation if row.recommendation_label else "—",
+                ev.step_down.label,
+                ev.graduation.label,
+                " ".join(label for _, label in row.flag_labels) or "none",
+            ]
+        )
+    rows = _rows_as_read(html)
+    assert rows == expected
+    assert {r[1] for r in rows} == {"—", track1.name}
+    assert any(r[-1] == "none" for r in rows) and any(r[-1] != "none" for r in rows)
