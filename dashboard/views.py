@@ -172,7 +172,21 @@ def caseload_episodes(request):
     return form, counts, shown, episodes
 
 
-ROW_RELATED = ("client", "site", "track", "primary_therapist", "case_manager", "marker_snapshot")
+ROW_RELATED = ("client", "site", "track", "primary_therapist", "case_manager", "marker_snapshot")  # the CSV's
+# What a page's rows show (dashboard/templatetags/caseload_table.py): no site or staff, and of each
+# row only these columns. Every column and model instance more is decoded 50 times a page.
+PAGE_RELATED = ("client", "track", "marker_snapshot")
+PAGE_FIELDS = (
+    "client__last_name",
+    "client__first_name",
+    "client__preferred_name",
+    "client__mrn",
+    "track__name",
+    "marker_snapshot__evaluation",
+    "marker_snapshot__shown",
+    "marker_snapshot__attendance_rate_4w",
+    "marker_snapshot__goals_on_track",
+)
 
 
 def _page(episodes, shown, number):
@@ -184,7 +198,7 @@ def _page(episodes, shown, number):
     paginator.count = shown  # counted by the caseload's aggregate already
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    by_id = Episode.objects.filter(pk__in=ids).select_related(*ROW_RELATED).in_bulk()
+    by_id = Episode.objects.filter(pk__in=ids).select_related(*PAGE_RELATED).only(*PAGE_FIELDS).in_bulk()
     page.object_list = _rows(by_id[pk] for pk in ids)
     return page
 
