@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from attendance import services
 from attendance.models import Attendance, AttendanceCorrection
@@ -61,8 +62,9 @@ def test_the_signed_note_shows_the_original_and_the_dated_correction(as_therapis
     assert response.status_code == 302
     page = as_therapist.get(reverse("attendance:session", args=[absent.session_id])).content.decode()
     correction = AttendanceCorrection.objects.get()
+    on = timezone.localtime(correction.corrected_at)
     line = (
-        f"Corrected on {correction.corrected_at:%m/%d/%Y} by {therapist.get_full_name() or therapist.username}: "
+        f"Corrected on {on:%m/%d/%Y} by {therapist.get_full_name() or therapist.username}: "
         "Unexcused absence → Present (0 → 180 min) (Sign-in sheet shows her.)"
     )
     assert line in page
