@@ -10,12 +10,12 @@ from simple_history.models import HistoricalRecords
 from aftercare import rules
 from clients.models import Episode
 from iop.validators import validate_note_length, validate_phone
-from programs.models import Track
+from programs.models import Track, site_ids_of
 
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self if user.is_superuser else self.filter(episode__site__staff=user)
+        return self if user.is_superuser else self.filter(episode__site_id__in=site_ids_of(user))
 
 
 class AftercarePlan(models.Model):
@@ -70,7 +70,7 @@ class AftercarePlan(models.Model):
 
 class FollowUpQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self if user.is_superuser else self.filter(episode__site__staff=user)
+        return self if user.is_superuser else self.filter(episode__site_id__in=site_ids_of(user))
 
 
 class SelfReport(models.TextChoices):

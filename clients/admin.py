@@ -2,6 +2,7 @@ from audit.admin_mixins import ClientAccessAdminMixin
 from clients.admin_mixins import MarkerInputsAdminMixin
 from clients.models import Client, Episode, LevelOfCareChange
 from iop.admin import ClinicalAdmin, ScopedChoicesMixin, admin
+from programs.models import site_ids_of
 
 
 class LevelOfCareChangeInline(admin.TabularInline):
@@ -32,7 +33,7 @@ class EpisodeInline(ScopedChoicesMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         episodes = super().get_queryset(request)
-        return episodes if request.user.is_superuser else episodes.filter(site__staff=request.user)
+        return episodes if request.user.is_superuser else episodes.filter(site_id__in=site_ids_of(request.user))
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -5,7 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from iop.validators import validate_date_of_birth, validate_phone
-from programs.models import LevelOfCare, Site, Track
+from programs.models import LevelOfCare, Site, Track, site_ids_of
 
 
 class Substance(models.TextChoices):
@@ -33,7 +33,7 @@ class ClientQuerySet(models.QuerySet):
         """Clients with an episode at one of the user's sites (superusers: all)."""
         if user.is_superuser:
             return self
-        return self.filter(Exists(Episode.objects.filter(client=OuterRef("pk"), site__staff=user)))
+        return self.filter(Exists(Episode.objects.filter(client=OuterRef("pk"), site_id__in=site_ids_of(user))))
 
 
 class Client(models.Model):
@@ -80,7 +80,7 @@ class EpisodeQuerySet(models.QuerySet):
         """Episodes at one of the user's sites (superusers: all)."""
         if user.is_superuser:
             return self
-        return self.filter(site__staff=user)
+        return self.filter(site_id__in=site_ids_of(user))
 
     def active(self):
         return self.filter(status=Episode.Status.ACTIVE)

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Client
 from consents import rules
-from programs.models import Site
+from programs.models import Site, site_ids_of
 
 
 class PrivateStorage(FileSystemStorage):
@@ -54,7 +54,7 @@ class ConsentQuerySet(models.QuerySet):
         """Consents of the user's sites' clients, given by one of the user's sites (superusers: all)."""
         if user.is_superuser:
             return self
-        return self.filter(client__in=Client.objects.for_user(user), site__staff=user)
+        return self.filter(client__in=Client.objects.for_user(user), site_id__in=site_ids_of(user))
 
 
 class Consent(models.Model):

