@@ -3,13 +3,14 @@
 A 26-week stay has about 130 rows and 600 cells: through the template language they were more
 than half of the tab's rendering (4.3 of 7.5 ms, measured on the bench's 1,000 × 26 data), each
 cell a variable lookup and a filter. Here each row is one format string (as the admin's change
-list writes its cells), the same markup, every value escaped (``format_html_join``). Presentation only: the values are
-``dashboard.history.episode_history``'s."""
+list writes its cells), the same markup, every value escaped
+(``iop.html``: Django's ``format_html_join`` without its lazy wrapper). Presentation only: the
+values are ``dashboard.history.episode_history``'s."""
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.html import format_html_join
 
+from iop.html import html_rows
 from screening.templatetags.screens import interpretation_badge
 
 register = template.Library()
@@ -29,7 +30,7 @@ def _week_status(week):
 @register.simple_tag
 def hours_rows(weeks):
     """``<tr>`` per week: the week, its hours, Met / Week in progress / Short."""
-    return format_html_join(
+    return html_rows(
         "\n",
         '<tr><th scope="row">{}</th><td class="text-end">{}</td><td>{}</td></tr>',
         ((w["day_text"], floatformat(w["hours"], "-1"), _week_status(w)) for w in weeks),
@@ -39,7 +40,7 @@ def hours_rows(weeks):
 @register.simple_tag
 def screen_rows(screens):
     """``<tr>`` per screen: the day, its reading as a badge, the positives, the method."""
-    return format_html_join(
+    return html_rows(
         "\n",
         '<tr><th scope="row">{}</th><td><span class="badge {}">{}</span></td><td>{}</td><td>{}</td></tr>',
         (
@@ -50,13 +51,13 @@ def screen_rows(screens):
 
 
 def _rating_cells(ratings):
-    return format_html_join("", '<td class="text-end">{}</td>', ((_or_none(r),) for r in ratings))
+    return html_rows("", '<td class="text-end">{}</td>', ((_or_none(r),) for r in ratings))
 
 
 @register.simple_tag
 def rating_rows(weeks):
     """``<tr>`` per worksheet week: the week, then each goal's rating (— where not rated)."""
-    return format_html_join(
+    return html_rows(
         "\n",
         '<tr><th scope="row">{}</th>{}</tr>',
         ((w["day_text"], _rating_cells(w["ratings"])) for w in weeks),
@@ -66,7 +67,7 @@ def rating_rows(weeks):
 @register.simple_tag
 def checkin_rows(checkins):
     """``<tr>`` per signed check-in: the week, cravings, PHQ-9, GAD-7, the recommendation."""
-    return format_html_join(
+    return html_rows(
         "\n",
         '<tr><th scope="row">{}</th><td class="text-end">{}</td><td class="text-end">{}</td>'
         '<td class="text-end">{}</td><td>{}</td></tr>',
