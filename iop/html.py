@@ -10,6 +10,8 @@ from html import escape
 
 from django.utils.safestring import SafeString
 
+NONE = "—"  # what a table cell shows for no value
+
 
 def _escaped(value):
     return value.__html__() if hasattr(value, "__html__") else escape(str(value))

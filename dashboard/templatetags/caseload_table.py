@@ -12,10 +12,9 @@ from django.template.defaultfilters import floatformat, pluralize
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from iop.html import html_row, html_rows
+from iop.html import NONE, html_row, html_rows
 
 register = template.Library()
-NONE = "—"
 MUTED = '<br><small class="text-body-secondary">{}</small>'
 FLAG = '<span class="badge text-bg-danger me-1">{}</span>'
 
@@ -59,9 +58,7 @@ def _recommendation(row):
 def _flags(row):
     if not row.evaluation.flags:
         return mark_safe('<span class="text-body-secondary">none</span>')  # nosec B308 B703 (a constant)
-    return html_rows(
-        "", '<span class="badge text-bg-danger me-1">{}</span>', ((label,) for _, label in row.flag_labels)
-    )
+    return html_rows("", FLAG, ((label,) for _, label in row.flag_labels))
 
 
 ROW = (

@@ -10,11 +10,10 @@ values are ``dashboard.history.episode_history``'s."""
 from django import template
 from django.template.defaultfilters import floatformat
 
-from iop.html import html_rows
+from iop.html import NONE, html_rows
 from screening.templatetags.screens import interpretation_badge
 
 register = template.Library()
-NONE = "—"
 
 
 def _or_none(value):
