@@ -123,7 +123,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.StaffBackend",  # ModelBackend, permissions in one query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/home/"  # dashboard:home: My work for therapists, else the caseload

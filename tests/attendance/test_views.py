@@ -14,10 +14,11 @@ from attendance.services import RosterEntry
 from audit.models import AccessEvent
 from tests.factories import AttendanceFactory, EpisodeFactory, SessionFactory, TrackFactory
 
-# Per request, whatever the page: the django session and the user, the user's and groups'
-# permissions, savepoint/release around the request (ATOMIC_REQUESTS). (The idle-logoff
-# timestamp is written back to the session at most once a minute: not on these requests.)
-FRAMEWORK = 6
+# Per request, whatever the page: the django session and the user, the user's permissions (their
+# own and their groups', one query: accounts/backends.py), savepoint/release around the request
+# (ATOMIC_REQUESTS). (The idle-logoff timestamp is written back to the session at most once a
+# minute: not on these requests.)
+FRAMEWORK = 5
 
 
 def roster_url(session):

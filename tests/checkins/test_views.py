@@ -256,8 +256,8 @@ def test_client_tab_query_count_is_constant(as_therapist, episode1, therapist, t
     url = reverse("checkins:client", args=[episode1.client_id])
     _fill_history(episode1, therapist, this_monday, 3)
     # session, user, savepoint (ATOMIC_REQUESTS), client (scoped), access event insert, episodes,
-    # check-ins (+author, signer), addenda (+author), the user's permissions (user + group),
-    # release
+    # check-ins (+author, signer), addenda (+author), the user's permissions (user + group: one
+    # query), release
     with django_assert_num_queries(QUERIES_CLIENT_TAB):
         assert as_therapist.get(url).status_code == 200
     episode1.admitted_on = this_monday - dt.timedelta(weeks=20)
@@ -272,8 +272,8 @@ def test_client_tab_query_count_is_constant(as_therapist, episode1, therapist, t
     assert content.count("Addendum ") >= 3
 
 
-QUERIES_CLIENT_TAB = 11  # event sealed after commit (audit/chain.py)
-QUERIES_DUE = 9  # event sealed after commit (audit/chain.py)
+QUERIES_CLIENT_TAB = 10  # event sealed after commit (audit/chain.py)
+QUERIES_DUE = 8  # event sealed after commit (audit/chain.py)
 
 
 def test_due_list_shows_my_clients_without_a_signed_checkin(as_therapist, make_episodes, therapist, this_monday):
@@ -296,7 +296,7 @@ def test_due_list_query_count_is_constant(as_therapist, make_episodes, django_as
     make_episodes(3)
     url = reverse("checkins:due")
     # session, user, savepoint (ATOMIC_REQUESTS), sites for the filter, the user's permissions
-    # (user + group), due episodes (+client, site, therapist, draft and last-signed subqueries),
+    # (user + group: one query), due episodes (+client, site, therapist, draft and last-signed subqueries),
     # the page's access event (one INSERT), release
     with django_assert_num_queries(QUERIES_DUE):
         content = as_therapist.get(url).content.decode()

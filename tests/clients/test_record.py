@@ -220,11 +220,11 @@ def test_client_page_query_count_does_not_grow_with_episodes_and_changes(
     as_therapist, episode1, site1, track1, django_assert_num_queries
 ):
     # 1 session, 2 user, 3 savepoint, 4 client (scoped), 5 access event insert, 6 episodes
-    # with site/track/staff, 7 level-of-care rows, 8 profile history, 9-10 permissions
-    # (edit/readmit buttons, nav), 11 release savepoint, 12-14 session save (idle logoff),
-    # event sealed after commit (audit/chain.py).
+    # with site/track/staff, 7 level-of-care rows, 8 profile history, 9 permissions (user's and
+    # groups', one query: edit/readmit buttons, nav), 10 release savepoint; the event is sealed
+    # after commit (audit/chain.py).
     url = reverse("clients:detail", args=[episode1.client_id])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         as_therapist.get(url)
 
     client = episode1.client
@@ -243,7 +243,7 @@ def test_client_page_query_count_does_not_grow_with_episodes_and_changes(
             LevelOfCareChange.objects.create(episode=ep, level_of_care=level, effective_on=admitted)
         client.phone = f"555-010{n}"
         client.save()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = as_therapist.get(url)
     assert len(response.context["past_episodes"]) == 4
     assert len(response.context["level_changes"]) == 12

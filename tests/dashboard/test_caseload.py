@@ -22,16 +22,15 @@ CSV_URL = reverse("dashboard:caseload_csv")
 
 # The page's queries, whatever the caseload size, when every snapshot is current:
 #  1–2   session and user (authentication)
-#  3–4   the user's permissions (the view's check, then the navigation): user's, then groups'
-#  5, 15 SAVEPOINT / RELEASE of the request's transaction (ATOMIC_REQUESTS)
-#  6     the episodes in scope without a current markers snapshot (none)
-#  7     the counts at the top (one aggregate over the snapshots)
-#  8–9   the page: the paginator's count, then one page of episodes with their snapshot
-#  10–13 the filter choices: sites, tracks, therapists, case managers
-#  14    the page's access event (one INSERT, with the ids of the clients shown)
-#  16–18 the session's idle-logoff timestamp saved (SAVEPOINT, UPDATE, RELEASE)
+#  3     the user's permissions, their own and their groups' (one query: accounts/backends.py)
+#  4, 14 SAVEPOINT / RELEASE of the request's transaction (ATOMIC_REQUESTS)
+#  5     the episodes in scope without a current markers snapshot (none)
+#  6     the counts at the top (one aggregate over the snapshots)
+#  7–8   the page: its episodes' ids, then those episodes with their snapshot
+#  9–12  the filter choices: sites, tracks, therapists, case managers
+#  13    the page's access event (one INSERT, with the ids of the clients shown)
 # Before this change the page evaluated every episode in scope on every request (28 queries).
-PAGE_QUERIES = 15  # event sealed after commit (audit/chain.py)
+PAGE_QUERIES = 14  # event sealed after commit (audit/chain.py)
 # When some snapshots are stale (a write, a new day): one evaluation pass for all of them
 # (dashboard.queries, QUERIES_PER_EVALUATION) and one bulk upsert.
 REFRESH_QUERIES = QUERIES_PER_EVALUATION + 1

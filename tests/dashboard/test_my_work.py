@@ -194,9 +194,9 @@ def _many(site, therapist, n):
         FollowUp.objects.create(episode=episode, offset_days=7, due_on=TODAY())
 
 
-# session, user; 8 lists + the snapshot check; the access event (1: sealed after commit); perms (2);
-# savepoints (2)
-MY_WORK_QUERIES = 16
+# session, user; 8 lists + the snapshot check; the access event (1: sealed after commit); perms (1:
+# the user's and their groups', accounts/backends.py); savepoints (2)
+MY_WORK_QUERIES = 15
 COUNTS_QUERIES = 12  # the request's own (session, user, savepoints…) and one COUNT per kind
 
 

@@ -136,13 +136,13 @@ def test_progress_query_count_is_the_same_for_3_and_30_weeks(
             episode=episode, kind=Decision.Kind.CONTINUE, rationale="Keep going.", by=casemanager, decided_on=today
         )
     # session + user (2), the request's savepoint (1), the client (1), the access event (1),
-    # the episodes (1), the decisions (1), permissions of the user and of the groups (2), release
+    # the episodes (1), the decisions (1), permissions of the user and of the groups (1), release
     # savepoint (1); the event is sealed after commit (audit/chain.py). And the snapshots, read
     # (1 + 1) when current: the markers' (when not, the evaluation, QUERIES_PER_EVALUATION: see
     # dashboard.queries, and the snapshot stored: 1) and the history's (when not, attendance (1),
     # prescriptions + screens with results (2), goal ratings (1), check-ins (1), and the history
     # stored: 1).
-    first, again = 10 + (1 + QUERIES_PER_EVALUATION + 1) + (1 + 5 + 1), 10 + 1 + 1
+    first, again = 9 + (1 + QUERIES_PER_EVALUATION + 1) + (1 + 5 + 1), 9 + 1 + 1
     for episode, screens in ((short, 4), (long, 31)):
         with django_assert_num_queries(first):
             first_view = as_casemanager.get(_url(episode)).context
@@ -349,7 +349,7 @@ def test_progress_query_count_is_flat_in_episodes_and_the_same_for_an_ended_one(
     assert [c.episodes.count() for c in (few, many)] == [2, 8]
     # the same steps as for an active episode (see the test above): the ended episode's
     # markers as of its last day, its decision and the episode it continues come with them
-    expected = 15 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
+    expected = 14 + QUERIES_PER_EVALUATION  # the access event is sealed after commit
     for iop in iops:
         with django_assert_num_queries(expected):
             response = as_casemanager.get(_url(iop), {"episode": iop.pk})

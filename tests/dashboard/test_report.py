@@ -217,13 +217,13 @@ def test_report_csv_has_the_same_numbers_and_logs_the_export(as_casemanager, cas
 def test_report_query_count_is_the_same_for_3_and_30_episodes(as_casemanager, site1, track1, django_assert_num_queries):
     today = timezone.localdate()
     # session + user (2), the request's savepoint and its release (2), the user's and the
-    # groups' permissions (2), the episodes (1), attendance by month and track (1), the screens
+    # groups' permissions (1), the episodes (1), attendance by month and track (1), the screens
     # (1), their results (1), the prescriptions of their clients (1), the sites of the form (1),
     # the page's access event (1) (no idle-logoff session update within a minute of sign-in)
     # +4: after the program (the 30- and 90-day follow-ups, the episodes ended with "readmitted",
     # their clients' admissions, continuing-care attendance: dashboard.reports.aftercare_outcomes_build);
     # +1: hours by modality; the access event is sealed after commit (audit/chain.py)
-    expected = 13 + 4 + 1
+    expected = 12 + 4 + 1
     _history(site1, track1, 3, today=today)
     with django_assert_num_queries(expected):
         assert as_casemanager.get(URL, _params()).context["report"].total.census == 3
@@ -255,7 +255,7 @@ def test_report_at_300_episodes_runs_the_same_queries(as_casemanager, site1, tra
     )
     ScreenResult.objects.bulk_create(ScreenResult(screen=s, analyte=thc) for s in screens)
 
-    with django_assert_num_queries(13 + 4 + 1):  # as for 3 and 30 episodes (see above)
+    with django_assert_num_queries(12 + 4 + 1):  # as for 3 and 30 episodes (see above)
         report = as_casemanager.get(URL, _params()).context["report"]
     assert report.total.census == 300
     assert report.total.screens == 9 + 297

@@ -222,10 +222,10 @@ def test_goals_tab_query_count_is_the_same_for_3_and_15_goals_and_weeks(
     _history(episode1, 3, 3)
     url = tab(episode1)
     as_therapist.get(url)  # warm the session
-    # 13 = session, user, savepoint (ATOMIC_REQUESTS), client (scoped), access event insert,
-    # episodes, goals, worksheets, ratings, criteria, the user's permissions (user + group),
-    # release; event sealed after commit (audit/chain.py)
-    with django_assert_num_queries(13) as small:
+    # 12 = session, user, savepoint (ATOMIC_REQUESTS), client (scoped), access event insert,
+    # episodes, goals, worksheets, ratings, criteria, the user's permissions (user + group: one
+    # query), release; event sealed after commit (audit/chain.py)
+    with django_assert_num_queries(12) as small:
         assert as_therapist.get(url).status_code == 200
     _history(episode1, 12, 15)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -239,11 +239,11 @@ def test_worksheet_page_query_count_is_the_same_for_3_and_15_goals(
     _history(episode1, 3, 3)
     url = sheet_url(episode1, this_week)
     as_therapist.get(url)  # warm the session
-    # 13 = session, user, savepoint, episode (scoped), client (scoped), access event, episodes,
-    # worksheet, its ratings + goals, the goals to rate, the user's permissions (user + group),
-    # release; event sealed after commit (audit/chain.py);
+    # 12 = session, user, savepoint, episode (scoped), client (scoped), access event, episodes,
+    # worksheet, its ratings + goals, the goals to rate, the user's permissions (user + group:
+    # one query), release; event sealed after commit (audit/chain.py);
     # +1 last week's ratings shown beside each goal (issue 15)
-    with django_assert_num_queries(13 + 1) as small:
+    with django_assert_num_queries(12 + 1) as small:
         assert as_therapist.get(url).status_code == 200
     _history(episode1, 12, 15)
     with django_assert_num_queries(len(small.captured_queries)):

@@ -28,11 +28,11 @@ def _screens(episode, cup, analytes, by, days, positive_every=3):
 
 
 # The Screens tab: 1 session, 2 user, 3 SAVEPOINT (ATOMIC_REQUESTS), 4 client (scoped),
-# 5 access event insert, 6 episodes, 7-8 permissions (user, groups), 9 panels, 10 their analytes,
-# 11 screens (+panel, collector), 12 their results (+analyte), 13 prescriptions for the
-# interpretation, 14 prescriptions listed (incl. entered in error), 15 RELEASE SAVEPOINT,
-# 16 the analyte codes of the timeline's panels (what each panel cannot detect).
-TAB_QUERIES = 16  # event sealed after commit (audit/chain.py)
+# 5 access event insert, 6 episodes, 7 permissions (user's and groups', one query), 8 panels,
+# 9 their analytes, 10 screens (+panel, collector), 11 their results (+analyte), 12 prescriptions
+# for the interpretation, 13 prescriptions listed (incl. entered in error), 14 RELEASE SAVEPOINT,
+# 15 the analyte codes of the timeline's panels (what each panel cannot detect).
+TAB_QUERIES = 15  # event sealed after commit (audit/chain.py)
 
 
 def test_screens_tab_query_count_is_constant(
@@ -53,9 +53,9 @@ def test_screens_tab_query_count_is_constant(
 
 
 # Pending list: 1 session, 2 user, 3 SAVEPOINT, 4 pending results (+analyte, screen, episode,
-# client, site; scoped by a subquery), 5 the page's access event (one INSERT), 6-7 permissions,
-# 8 RELEASE.
-PENDING_QUERIES = 8  # event sealed after commit (audit/chain.py)
+# client, site; scoped by a subquery), 5 the page's access event (one INSERT), 6 permissions,
+# 7 RELEASE.
+PENDING_QUERIES = 7  # event sealed after commit (audit/chain.py)
 
 
 def test_pending_list_query_count_is_constant(
