@@ -17,8 +17,9 @@ Two ways into a chain:
   refuses any other change to an access event (audit/models.py).
 """
 
+import functools
+
 from django.db import connections, router, transaction
-from django.db.models import Subquery
 
 from iop import integrity
 
@@ -73,15 +74,8 @@ def seal_pending(model=None):
     while True:
         with transaction.atomic(using=using):
             _lock(model, connections[using])
-            head = model.objects.using(using).filter(seal__isnull=False).order_by("-seal")
-            rows = list(
-                model.objects.using(using)
-                .filter(seal__isnull=True)
-                .annotate(  # the chain's head, read with the pending rows (one round trip)
-                    head_seal=Subquery(head.values("seal")[:1]), head_hash=Subquery(head.values("hash")[:1])
-                )
-                .order_by("pk")[:SEAL_BATCH]
-            )
+            pending_sql, update_sql = _sealing_sql(model, using)
+            rows = list(model.objects.db_manager(using).raw(pending_sql, [SEAL_BATCH]))
             if not rows:
                 return sealed
             number, prev = rows[0].head_seal or 0, rows[0].head_hash or integrity.GENESIS
@@ -89,10 +83,10 @@ def seal_pending(model=None):
                 number += 1
                 row.seal, row.prev_hash = number, prev
                 row.hash = prev = integrity.chain_sha256(prev, integrity.row_content(row))
-            if len(rows) == 1:  # a request's own event, most often: a plain UPDATE, no CASE to build
+            if len(rows) == 1:  # a request's own event, most often: one plain UPDATE
                 [row] = rows
-                chained = {"seal": row.seal, "prev_hash": row.prev_hash, "hash": row.hash}
-                model.objects.using(using).filter(pk=row.pk).update(**chained)
+                with connections[using].cursor() as cursor:
+                    cursor.execute(update_sql, [row.seal, row.prev_hash, row.hash, row.pk])
             else:
                 model.objects.using(using).bulk_update(rows, ["seal", "prev_hash", "hash"], batch_size=500)
             sealed += len(rows)
@@ -100,6 +94,27 @@ def seal_pending(model=None):
             # Nothing was left pending when we read: no second transaction just to find none.
             # A row committed since is sealed by its own request's hook (after its commit).
             return sealed
+
+
+# Sealing runs after every request that shows a client, so its two statements are written once,
+# in SQL: the ORM built the same SELECT (with the head's two subqueries) and UPDATE each time,
+# most of the sealing's CPU (docs/benchmarks.md, "Sixth pass").
+@functools.cache
+def _sealing_sql(model, using):
+    """(the first %s unsealed rows in id order, each with the chain's head as ``head_seal`` and
+    ``head_hash``, read with them in one round trip; the UPDATE of one row's chain fields by id)."""
+    q = connections[using].ops.quote_name
+    table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+    seal, prev_hash, hash_ = (q(model._meta.get_field(name).column) for name in ("seal", "prev_hash", "hash"))
+    head = f"FROM {table} head WHERE head.{seal} IS NOT NULL ORDER BY head.{seal} DESC LIMIT 1"
+    # Table and column names from the model's metadata; the values are parameters.
+    pending = (
+        f"SELECT {table}.*, (SELECT head.{seal} {head}) AS head_seal, "  # nosec B608
+        f"(SELECT head.{hash_} {head}) AS head_hash "
+        f"FROM {table} WHERE {table}.{seal} IS NULL ORDER BY {table}.{pk} LIMIT %s"
+    )
+    update = f"UPDATE {table} SET {seal} = %s, {prev_hash} = %s, {hash_} = %s WHERE {pk} = %s"  # nosec B608
+    return pending, update
 
 
 def seal_after_commit(model=None, using=None):
