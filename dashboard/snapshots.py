@@ -36,12 +36,8 @@ from dashboard.queries import episode_evaluations
 
 UPSERT_BATCH = 1000  # rows per INSERT … ON CONFLICT (PostgreSQL's 65,535 parameters; SQLite batches smaller)
 FLAG_COLUMNS = {code: f"flag_{code}" for code in FLAG_CODES}
-COLUMNS = [
-    "as_of",
-    "inputs_version",
-    "computed_at",
-    "evaluation",
-    "shown",
+# The readiness and each marker, as columns (what the caseload sorts, filters and shows).
+MARKER_COLUMNS = (
     "step_down_status",
     "graduation_status",
     "weeks_in_program",
@@ -52,6 +48,14 @@ COLUMNS = [
     "last_screen_on",
     "goals_on_track",
     "latest_recommendation",
+)
+COLUMNS = [
+    "as_of",
+    "inputs_version",
+    "computed_at",
+    "evaluation",
+    "shown",
+    *MARKER_COLUMNS,
     "flag_count",
     *FLAG_COLUMNS.values(),
 ]

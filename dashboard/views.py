@@ -7,11 +7,13 @@ all SQL on the snapshot's columns: a fixed number of queries, and only a page of
 """
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -23,7 +25,7 @@ from checkins.models import CheckIn
 from clients.models import Episode, LevelOfCare
 from dashboard import snapshots
 from dashboard.forms import CaseloadFilterForm
-from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_APPLICABLE, NOT_READY, READY, Evaluation
+from dashboard.markers import APPROACHING, FLAG_LABELS, NOT_APPLICABLE, NOT_READY, READY, STATUS_LABELS, Evaluation
 from iop.forms import person_label
 
 PAGE_SIZE = 50
@@ -81,6 +83,70 @@ class Row:
 
 def _mdy(day):
     return day.strftime("%m/%d/%Y") if day else ""
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """One row of a caseload page, as its snapshot's columns hold it (``PAGE_VALUES``): what the
+    page shows and no more. The CSV, which lists every marker, reads whole ``Row``s."""
+
+    client_id: int
+    last_name: str
+    first_name: str
+    preferred_name: str
+    mrn: str
+    track_name: str | None
+    weeks_in_program: int
+    attendance_rate_4w: float | None
+    excused_absences_4w: int
+    hours_last_week: float | None
+    required_weekly_hours: float
+    negative_streak: int
+    negative_streak_days: int | None
+    last_screen_on: dt.date | None
+    goals_on_track: float | None
+    latest_recommendation: str
+    latest_checkin_on: dt.date | None
+    step_down_status: str
+    graduation_status: str
+    flags: tuple[str, ...]
+
+    @property
+    def display_first_name(self):
+        return self.preferred_name or self.first_name
+
+    @property
+    def recommendation_label(self):
+        value = self.latest_recommendation
+        return RECOMMENDATION_LABELS.get(value, value) if value else None
+
+    @property
+    def step_down_badge(self):
+        return READINESS_BADGE[self.step_down_status]
+
+    @property
+    def graduation_badge(self):
+        return READINESS_BADGE[self.graduation_status]
+
+    @property
+    def step_down_label(self):
+        return STATUS_LABELS[self.step_down_status]
+
+    @property
+    def graduation_label(self):
+        return STATUS_LABELS[self.graduation_status]
+
+    @property
+    def flag_labels(self):
+        return [(code, FLAG_LABELS[code]) for code in self.flags]
+
+    @property
+    def last_screen_text(self):
+        return _mdy(self.last_screen_on)
+
+    @property
+    def latest_checkin_text(self):
+        return _mdy(self.latest_checkin_on)
 
 
 # (key, heading, SQL order: expressions, on the episode joined to its snapshot). None sorts last
@@ -173,20 +239,43 @@ def caseload_episodes(request):
 
 
 ROW_RELATED = ("client", "site", "track", "primary_therapist", "case_manager", "marker_snapshot")  # the CSV's
-# What a page's rows show (dashboard/templatetags/caseload_table.py): no site or staff, and of each
-# row only these columns. Every column and model instance more is decoded 50 times a page.
-PAGE_RELATED = ("client", "track", "marker_snapshot")
-PAGE_FIELDS = (
-    "client__last_name",
-    "client__first_name",
-    "client__preferred_name",
-    "client__mrn",
-    "track__name",
-    "marker_snapshot__evaluation",
-    "marker_snapshot__shown",
-    "marker_snapshot__attendance_rate_4w",
-    "marker_snapshot__goals_on_track",
-)
+# What a page row reads, by name: columns of the client, the track and the snapshot, and three
+# values of the snapshot's JSON read in SQL (as text). No model and no JSON document is built:
+# decoding 50 rows' evaluation and shown documents and building their models and criteria was
+# ~5 of a page's ~40 ms of CPU (docs/benchmarks.md, "Sixth pass").
+PAGE_FIELDS = ("pk", "client_id")
+PAGE_VALUES = {
+    "last_name": F("client__last_name"),
+    "first_name": F("client__first_name"),
+    "preferred_name": F("client__preferred_name"),
+    "mrn": F("client__mrn"),
+    "track_name": F("track__name"),
+    **{name: F(_SNAP + name) for name in snapshots.MARKER_COLUMNS},
+    "excused_absences_4w": KeyTextTransform("excused_absences_4w", _SNAP + "shown"),
+    "required_hours": KeyTextTransform("required_weekly_hours", _SNAP + "shown"),  # (an Episode field's name)
+    "latest_checkin_on": KeyTextTransform("latest_checkin_on", KeyTransform("markers", _SNAP + "evaluation")),
+    **{f"flag_{code}": F(_SNAP + column) for code, column in snapshots.FLAG_COLUMNS.items()},
+}
+
+
+def _json_scalar(value):
+    """A JSON value read as text in SQL: None for JSON's null (SQLite reads it as "null")."""
+    return None if value is None or value == "null" else value
+
+
+def _page_row(values):
+    """A PageRow from one row of ``PAGE_VALUES`` (the JSON's values arrive as text)."""
+    flags = tuple(code for code in snapshots.FLAG_COLUMNS if values.pop(f"flag_{code}"))
+    excused, required, checkin = (
+        _json_scalar(values.pop(key)) for key in ("excused_absences_4w", "required_hours", "latest_checkin_on")
+    )
+    return PageRow(
+        **values,
+        excused_absences_4w=int(excused) if excused is not None else 0,
+        required_weekly_hours=float(required) if required is not None else 9.0,
+        latest_checkin_on=dt.date.fromisoformat(checkin) if checkin is not None else None,
+        flags=flags,
+    )
 
 
 def _page(episodes, shown, number):
@@ -198,8 +287,8 @@ def _page(episodes, shown, number):
     paginator.count = shown  # counted by the caseload's aggregate already
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    by_id = Episode.objects.filter(pk__in=ids).select_related(*PAGE_RELATED).only(*PAGE_FIELDS).in_bulk()
-    page.object_list = _rows(by_id[pk] for pk in ids)
+    by_id = {v.pop("pk"): v for v in Episode.objects.filter(pk__in=ids).order_by().values(*PAGE_FIELDS, **PAGE_VALUES)}
+    page.object_list = [_page_row(by_id[pk]) for pk in ids]
     return page
 
 
@@ -229,7 +318,7 @@ def _headers(request):
 def caseload(request):
     form, counts, shown, episodes = caseload_episodes(request)
     page = _page(episodes, shown, request.GET.get("page"))
-    access_list_record(request=request, client_ids=[r.client.pk for r in page])
+    access_list_record(request=request, client_ids=[r.client_id for r in page])
     query = request.GET.copy()
     query.pop("page", None)
     status_query = {}
