@@ -73,6 +73,10 @@ def flag_query(code):
     return Q(**{f"marker_snapshot__{FLAG_COLUMNS[code]}": True})
 
 
+# The markers kept in ``shown`` (not in the evaluation's JSON), and what a snapshot stored before
+# one of them was read as.
+SHOWN_DEFAULTS = {"excused_absences_4w": 0, "attended_4w": 0, "expected_4w": 0, "required_weekly_hours": 9.0}
+
 # The criteria's ``detail`` (the words and links of the Progress tab) are kept in ``shown`` under
 # this key; a snapshot stored before they were has none, and the Progress tab recomputes it.
 DETAILS = "details"
@@ -301,10 +305,7 @@ def evaluation_of(snapshot: MarkerSnapshot, *, with_details=False) -> Evaluation
         goals_on_track=snapshot.goals_on_track,
         latest_recommendation=m["latest_recommendation"],
         latest_checkin_on=_day(m["latest_checkin_on"]),
-        excused_absences_4w=shown.get("excused_absences_4w", 0),
-        attended_4w=shown.get("attended_4w", 0),
-        expected_4w=shown.get("expected_4w", 0),
-        required_weekly_hours=shown.get("required_weekly_hours", 9.0),
+        **{key: shown.get(key, default) for key, default in SHOWN_DEFAULTS.items()},
     )
     return Evaluation(
         markers=markers,

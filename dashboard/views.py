@@ -271,8 +271,10 @@ def _page_row(values):
     )
     return PageRow(
         **values,
-        excused_absences_4w=int(excused) if excused is not None else 0,
-        required_weekly_hours=float(required) if required is not None else 9.0,
+        excused_absences_4w=int(excused) if excused is not None else snapshots.SHOWN_DEFAULTS["excused_absences_4w"],
+        required_weekly_hours=(
+            float(required) if required is not None else snapshots.SHOWN_DEFAULTS["required_weekly_hours"]
+        ),
         latest_checkin_on=dt.date.fromisoformat(checkin) if checkin is not None else None,
         flags=flags,
     )
