@@ -42,6 +42,9 @@ RECOMMENDATION_LABELS = dict(CheckIn.Recommendation.choices)
 
 @dataclass
 class Row:
+    """One row of the caseload's CSV: the episode (with its client, site, track and staff) and its
+    whole evaluation. A page's rows are ``PageRow``s."""
+
     episode: Episode
     evaluation: Evaluation
 
@@ -53,35 +56,10 @@ class Row:
     def markers(self):
         return self.evaluation.markers
 
-    @property
-    def recommendation_label(self):
-        value = self.markers.latest_recommendation
-        return RECOMMENDATION_LABELS.get(value, value) if value else None
-
-    @property
-    def step_down_badge(self):
-        return READINESS_BADGE[self.evaluation.step_down.status]
-
-    @property
-    def graduation_badge(self):
-        return READINESS_BADGE[self.evaluation.graduation.status]
-
-    @property
-    def flag_labels(self):
-        return [(code, FLAG_LABELS[code]) for code in self.evaluation.flags]
-
-    # The row's dates as the template's |date:"m/d/Y" writes them, by strftime: the date filter,
-    # twice in each of 50 rows, was a tenth of the page's rendering.
-    @property
-    def last_screen_text(self):
-        return _mdy(self.markers.last_screen_on)
-
-    @property
-    def latest_checkin_text(self):
-        return _mdy(self.markers.latest_checkin_on)
-
 
 def _mdy(day):
+    """A row's date as the template's |date:"m/d/Y" writes it, by strftime (the filter, twice in
+    each of 50 rows, was a tenth of the page's rendering); "" for none."""
     return day.strftime("%m/%d/%Y") if day else ""
 
 
